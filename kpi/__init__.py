@@ -1,0 +1,1 @@
+"""The ACCSM KPI core: the store, the indicator framework and the engine that computes progress."""

@@ -1,0 +1,106 @@
+"""Open the store: make the engine, bring the schema to the newest migration, load reference data."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Engine, create_engine, event, func, insert, select
+from sqlalchemy.engine import make_url
+
+from kpi import schema
+from kpi.catalogue import FRAMEWORKS
+from kpi.config import DATA_DIR, PROJECT_ROOT, resolve_database_url
+
+SQLITE_BUSY_TIMEOUT_MS = 10_000
+
+
+def make_engine(url: str | None = None) -> Engine:
+    """Return an engine for the URL (see kpi.config); SQLite files and their folder are created on use."""
+    url = resolve_database_url(url)
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        if parsed.database and parsed.database != ":memory:":
+            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
+        event.listen(engine, "connect", _set_sqlite_pragmas)
+        return engine
+    return create_engine(url, pool_pre_ping=True)
+
+
+def _set_sqlite_pragmas(dbapi_connection, _record) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+    cursor.execute("PRAGMA synchronous=FULL")
+    cursor.close()
+
+
+def alembic_config() -> Config:
+    """Return the Alembic configuration of this project, wherever the command runs from."""
+    config = Config(str(PROJECT_ROOT / "alembic.ini"))
+    config.set_main_option("script_location", str(PROJECT_ROOT / "migrations"))
+    return config
+
+
+def upgrade_schema(engine: Engine, revision: str = "head") -> None:
+    """Apply the migrations up to `revision` (never drops data)."""
+    config = alembic_config()
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, revision)
+
+
+def open_store(url: str | None = None) -> Engine:
+    """Return an engine on an up-to-date database holding the reference data and indicator catalogue."""
+    engine = make_engine(url)
+    upgrade_schema(engine)
+    with engine.begin() as connection:
+        seed_reference_data(connection)
+    return engine
+
+
+def seed_reference_data(connection, data_dir: Path = DATA_DIR) -> None:
+    """Insert the member states, ARC themes, plan periods, indicators and work plan rows that are missing."""
+    _insert_missing(connection, schema.member_state, ("iso3",), [
+        {**row, "accsm_since": int(row["accsm_since"]) if row["accsm_since"] else None}
+        for row in _read_csv(data_dir / "member_states.csv")
+    ])
+    _insert_missing(connection, schema.arc_theme, ("iso3", "as_of", "source"), _read_csv(data_dir / "arcs.csv"))
+    for framework in FRAMEWORKS.values():
+        _insert_missing(connection, schema.plan_period, ("code",), [{
+            "code": framework.code, "title": framework.title,
+            "start_year": framework.start_year, "end_year": framework.end_year,
+            "baseline_year": framework.baseline_year, "target_year": framework.target_year,
+        }])
+        _insert_missing(connection, schema.indicator, ("plan_code", "code"), [{
+            "plan_code": framework.code, "code": i.code, "area": i.area, "wording": i.wording,
+            "unit": i.unit, "kind": i.kind, "inputs": ",".join(i.inputs),
+            "aggregation": i.aggregation, "definition": i.definition,
+        } for i in framework.indicators])
+    _insert_missing(connection, schema.workplan_programme, ("plan_code", "no"), [
+        {**{k: (v or None) for k, v in row.items()}, "no": int(row["no"]), "plan_code": "2016-2020"}
+        for row in _read_csv(data_dir / "workplan_2016_2020.csv")
+    ])
+
+
+def _read_csv(path: Path) -> list[dict[str, str]]:
+    with path.open(newline="", encoding="utf-8") as handle:
+        return list(csv.DictReader(handle))
+
+
+def _insert_missing(connection, table, key_columns: tuple[str, ...], rows: list[dict]) -> None:
+    if not rows:
+        return
+    existing = {tuple(r) for r in connection.execute(select(*[table.c[k] for k in key_columns]))}
+    missing = [r for r in rows if tuple(r[k] for k in key_columns) not in existing]
+    if missing:
+        connection.execute(insert(table), missing)
+
+
+def count_rows(connection, table) -> int:
+    """Return the number of rows in a table."""
+    return connection.execute(select(func.count()).select_from(table)).scalar_one()

@@ -1,0 +1,353 @@
+"""Named reads and writes of the store; every write records who made it in the audit log."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass, field
+
+import pandas as pd
+from sqlalchemy import Connection, and_, delete, insert, select, update
+
+from kpi import schema
+from kpi.fields import LIST_SHEETS_BY_CODE, RETURN_FIELDS_BY_CODE
+
+
+@dataclass(frozen=True)
+class CellValue:
+    """A parsed value with the sheet and cell it came from."""
+
+    value: float | int | str | bool | dt.date | None
+    sheet: str
+    cell: str
+
+
+@dataclass
+class ReturnContent:
+    """The content of one country return, parsed and validated: what the store keeps."""
+
+    country: str
+    year: int
+    values: dict[str, CellValue] = field(default_factory=dict)  # reported single values only
+    items: dict[str, list[dict]] = field(default_factory=dict)  # list code -> rows with "sheet" and "row"
+
+
+@dataclass(frozen=True)
+class SubmissionInfo:
+    """Where a stored file came from and who loaded it."""
+
+    kind: str
+    file_name: str
+    sha256: str
+    content_digest: str
+    template_version: str
+    user: str
+    is_demo: bool = False
+    warnings: tuple[str, ...] = ()
+    country: str | None = None
+    year: int | None = None
+    subject: str | None = None
+
+
+def utc_now() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc)
+
+
+# --- writes -----------------------------------------------------------------------------------
+
+def append_audit(connection: Connection, user: str, action: str, entity: str, key: str,
+                 detail: dict | None = None) -> None:
+    """Append one line to the audit log."""
+    connection.execute(insert(schema.audit_log).values(
+        at=utc_now(), user_name=user, action=action, entity=entity, entity_key=key,
+        detail=json.dumps(detail or {}, default=str, sort_keys=True),
+    ))
+
+
+def find_submission_by_digest(connection: Connection, kind: str, content_digest: str):
+    """Return the stored submission of this kind with the same content, or None."""
+    return connection.execute(
+        select(schema.submission)
+        .where(schema.submission.c.kind == kind, schema.submission.c.content_digest == content_digest)
+        .order_by(schema.submission.c.id.desc())
+    ).first()
+
+
+def current_submission(connection: Connection, kind: str, country: str | None, year: int | None,
+                       subject: str | None = None):
+    """Return the current submission of this kind for a country, year (and subject), or None."""
+    s = schema.submission.c
+    return connection.execute(
+        select(schema.submission).where(
+            s.kind == kind, s.status == "current",
+            _equal_or_null(s.country, country), _equal_or_null(s.year, year), _equal_or_null(s.subject, subject),
+        )
+    ).first()
+
+
+def _equal_or_null(column, value):
+    return column.is_(None) if value is None else column == value
+
+
+def record_submission(connection: Connection, info: SubmissionInfo) -> int:
+    """Store a submission as current, superseding the previous current one for the same key; return its id."""
+    previous = None
+    if info.kind != "targets" and info.kind != "workplan":
+        previous = current_submission(connection, info.kind, info.country, info.year, info.subject)
+    if previous is not None:
+        connection.execute(update(schema.submission).where(schema.submission.c.id == previous.id)
+                           .values(status="superseded"))
+    submission_id = connection.execute(insert(schema.submission).values(
+        kind=info.kind, file_name=info.file_name, sha256=info.sha256, content_digest=info.content_digest,
+        template_version=info.template_version, country=info.country, year=info.year, subject=info.subject,
+        submitted_by=info.user, submitted_at=utc_now(), status="current",
+        supersedes_id=previous.id if previous is not None else None,
+        is_demo=info.is_demo, warnings=json.dumps(list(info.warnings)),
+    )).inserted_primary_key[0]
+    append_audit(connection, info.user, "load", info.kind, str(submission_id), {
+        "file_name": info.file_name, "sha256": info.sha256, "country": info.country, "year": info.year,
+        "subject": info.subject, "supersedes": previous.id if previous is not None else None,
+        "warnings": len(info.warnings),
+    })
+    return submission_id
+
+
+def store_return(connection: Connection, content: ReturnContent, info: SubmissionInfo) -> int:
+    """Store a validated country return (values and list items) as the current one; return the submission id."""
+    submission_id = record_submission(connection, info)
+    value_rows = []
+    for code, cell in content.values.items():
+        if cell.value is None:
+            continue
+        number, text = _split_value(code, cell.value)
+        value_rows.append({"submission_id": submission_id, "field_code": code, "value_number": number,
+                           "value_text": text, "sheet": cell.sheet, "cell": cell.cell})
+    if value_rows:
+        connection.execute(insert(schema.return_value), value_rows)
+    for list_code, rows in content.items.items():
+        columns = [c.code for c in LIST_SHEETS_BY_CODE[list_code].columns]
+        if rows:
+            connection.execute(insert(schema.LIST_TABLES[list_code]), [
+                {"submission_id": submission_id, "sheet": r["sheet"], "row": r["row"],
+                 **{c: r.get(c) for c in columns}} for r in rows
+            ])
+    return submission_id
+
+
+def _split_value(code: str, value) -> tuple[float | None, str | None]:
+    field_type = RETURN_FIELDS_BY_CODE[code].type if code in RETURN_FIELDS_BY_CODE else "text"
+    if field_type == "yes_no":
+        answer = value if isinstance(value, bool) else str(value).lower() == "yes"
+        return (1.0 if answer else 0.0), ("yes" if answer else "no")
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return float(value), None
+    return None, str(value)
+
+
+def store_evaluations(connection: Connection, rows: list[dict], info: SubmissionInfo) -> int:
+    """Store a project's participant evaluations (superseding an earlier file for the same project)."""
+    submission_id = record_submission(connection, info)
+    if rows:
+        connection.execute(insert(schema.evaluation_response), [
+            {**row, "submission_id": submission_id, "country": info.country, "year": info.year,
+             "project_title": info.subject} for row in rows
+        ])
+    return submission_id
+
+
+def set_target(connection: Connection, plan_code: str, indicator_code: str, scope: str,
+               baseline: float | None, target: float | None, note: str | None, user: str,
+               submission_id: int | None = None, is_demo: bool = False) -> bool:
+    """Set the entered baseline and target of one (indicator, scope); blanks clear. Return True if it changed."""
+    t = schema.target_entry.c
+    key = and_(t.plan_code == plan_code, t.indicator_code == indicator_code, t.scope == scope)
+    before = connection.execute(select(schema.target_entry).where(key)).first()
+    after = {"baseline": baseline, "target": target, "note": note}
+    if before is not None and {k: getattr(before, k) for k in after} == after:
+        return False
+    values = {**after, "set_by": user, "set_at": utc_now(), "submission_id": submission_id, "is_demo": is_demo}
+    if before is None:
+        connection.execute(insert(schema.target_entry).values(
+            plan_code=plan_code, indicator_code=indicator_code, scope=scope, **values))
+    else:
+        connection.execute(update(schema.target_entry).where(key).values(**values))
+    append_audit(connection, user, "set", "target", f"{plan_code}/{indicator_code}/{scope}", {
+        "before": None if before is None else {k: getattr(before, k) for k in after},
+        "after": after, "submission_id": submission_id,
+    })
+    return True
+
+
+def update_workplan_status(connection: Connection, plan_code: str, no: int, status: str | None,
+                           status_note: str | None, user: str) -> bool:
+    """Set a work plan programme's status and note; return True if it changed."""
+    w = schema.workplan_programme.c
+    key = and_(w.plan_code == plan_code, w.no == no)
+    before = connection.execute(select(w.status, w.status_note).where(key)).first()
+    if before is None:
+        raise KeyError(f"no programme {no} in work plan {plan_code}")
+    if (before.status, before.status_note) == (status, status_note):
+        return False
+    connection.execute(update(schema.workplan_programme).where(key).values(status=status, status_note=status_note))
+    append_audit(connection, user, "set", "workplan", f"{plan_code}/{no}", {
+        "before": {"status": before.status, "status_note": before.status_note},
+        "after": {"status": status, "status_note": status_note},
+    })
+    return True
+
+
+def remove_demo_data(connection: Connection, user: str) -> int:
+    """Delete every demo submission (with its values) and demo target; return the submissions removed."""
+    s = schema.submission.c
+    demo_ids = [r.id for r in connection.execute(select(s.id).where(s.is_demo.is_(True)))]
+    if demo_ids:
+        connection.execute(update(schema.submission).where(s.supersedes_id.in_(demo_ids))
+                           .values(supersedes_id=None))
+        connection.execute(update(schema.target_entry)
+                           .where(schema.target_entry.c.submission_id.in_(demo_ids)).values(submission_id=None))
+        for table in (schema.return_value, *schema.LIST_TABLES.values(), schema.evaluation_response):
+            connection.execute(delete(table).where(table.c.submission_id.in_(demo_ids)))
+        connection.execute(delete(schema.submission).where(s.id.in_(demo_ids)))
+    demo_targets = connection.execute(delete(schema.target_entry)
+                                      .where(schema.target_entry.c.is_demo.is_(True))).rowcount
+    if demo_ids or demo_targets:
+        append_audit(connection, user, "remove", "demo data", "all",
+                     {"submissions": len(demo_ids), "targets": demo_targets})
+    return len(demo_ids)
+
+
+# --- reads ------------------------------------------------------------------------------------
+
+def has_demo_data(connection: Connection) -> bool:
+    """Return True while any demo submission is stored."""
+    s = schema.submission.c
+    return connection.execute(select(s.id).where(s.is_demo.is_(True)).limit(1)).first() is not None
+
+
+def count_submissions(connection: Connection) -> int:
+    """Return how many submissions are stored (any kind, any status)."""
+    from kpi.db import count_rows
+    return count_rows(connection, schema.submission)
+
+
+def data_as_of(connection: Connection) -> dt.datetime | None:
+    """Return when the newest stored submission or target change was made, or None for an empty store."""
+    from sqlalchemy import func
+    latest = [connection.execute(select(func.max(schema.submission.c.submitted_at))).scalar(),
+              connection.execute(select(func.max(schema.target_entry.c.set_at))).scalar()]
+    latest = [_as_utc(x) for x in latest if x is not None]
+    return max(latest) if latest else None
+
+
+def _as_utc(value: dt.datetime) -> dt.datetime:
+    # SQLite hands back naive datetimes even for timezone-aware columns; they were stored as UTC.
+    return value if value.tzinfo else value.replace(tzinfo=dt.timezone.utc)
+
+
+def _current_returns():
+    s = schema.submission.c
+    return (select(s.id.label("submission_id"), s.country, s.year)
+            .where(s.kind == "return", s.status == "current").subquery())
+
+
+def read_current_values(connection: Connection) -> pd.DataFrame:
+    """Return the single values of every current return: country, year, field_code, value_number, value_text."""
+    current = _current_returns()
+    v = schema.return_value.c
+    query = (select(current.c.country, current.c.year, v.field_code, v.value_number, v.value_text,
+                    v.sheet, v.cell, current.c.submission_id)
+             .join(current, current.c.submission_id == v.submission_id))
+    return _frame(connection, query, ["country", "year", "field_code", "value_number", "value_text",
+                                      "sheet", "cell", "submission_id"])
+
+
+def read_current_items(connection: Connection, list_code: str) -> pd.DataFrame:
+    """Return the rows of one list sheet over every current return, with country and year."""
+    current = _current_returns()
+    table = schema.LIST_TABLES[list_code]
+    columns = [c.code for c in LIST_SHEETS_BY_CODE[list_code].columns]
+    query = (select(current.c.country, current.c.year, *[table.c[c] for c in columns], table.c.sheet,
+                    table.c.row, current.c.submission_id)
+             .join(current, current.c.submission_id == table.c.submission_id))
+    return _frame(connection, query, ["country", "year", *columns, "sheet", "row", "submission_id"])
+
+
+def read_current_evaluations(connection: Connection) -> pd.DataFrame:
+    """Return the participant evaluations of every current evaluations file."""
+    s = schema.submission.c
+    e = schema.evaluation_response
+    query = (select(e).join(schema.submission, s.id == e.c.submission_id)
+             .where(s.kind == "evaluations", s.status == "current"))
+    return _frame(connection, query, [c.name for c in e.columns])
+
+
+def read_returned_years(connection: Connection) -> list[int]:
+    """Return the reporting years that have at least one current return, ascending."""
+    s = schema.submission.c
+    rows = connection.execute(select(s.year).where(s.kind == "return", s.status == "current").distinct())
+    return sorted(r.year for r in rows)
+
+
+def read_targets(connection: Connection, plan_code: str) -> pd.DataFrame:
+    """Return the entered baselines and targets of a plan: indicator_code, scope, baseline, target, note, who, when."""
+    t = schema.target_entry.c
+    query = (select(t.indicator_code, t.scope, t.baseline, t.target, t.note, t.set_by, t.set_at, t.is_demo)
+             .where(t.plan_code == plan_code).order_by(t.indicator_code, t.scope))
+    return _frame(connection, query, ["indicator_code", "scope", "baseline", "target", "note", "set_by",
+                                      "set_at", "is_demo"])
+
+
+def read_submissions(connection: Connection, kind: str | None = None, country: str | None = None) -> pd.DataFrame:
+    """Return stored submissions, newest first, optionally of one kind and country."""
+    s = schema.submission.c
+    query = select(schema.submission).order_by(s.submitted_at.desc(), s.id.desc())
+    if kind:
+        query = query.where(s.kind == kind)
+    if country:
+        query = query.where(s.country == country)
+    return _frame(connection, query, [c.name for c in schema.submission.columns])
+
+
+def read_member_states(connection: Connection, group: str | None = "AMS") -> pd.DataFrame:
+    """Return the member states (the ten AMS by default) in ASEAN's order."""
+    m = schema.member_state.c
+    query = select(schema.member_state)
+    if group:
+        query = query.where(m.group == group)
+    frame = _frame(connection, query, [c.name for c in schema.member_state.columns])
+    return frame
+
+
+def read_arc_themes(connection: Connection) -> pd.DataFrame:
+    """Return every dated ARC theme: iso3, theme, as_of, source; reference lists and returns alike."""
+    a = schema.arc_theme.c
+    reference = _frame(connection, select(a.iso3, a.theme, a.as_of, a.source),
+                       ["iso3", "theme", "as_of", "source"])
+    values = read_current_values(connection)
+    from_returns = values[values["field_code"] == "arc_theme"]
+    returned = pd.DataFrame({
+        "iso3": from_returns["country"], "theme": from_returns["value_text"],
+        "as_of": from_returns["year"].astype(str), "source": "country return",
+    })
+    return pd.concat([reference, returned], ignore_index=True).sort_values(["iso3", "as_of"], ignore_index=True)
+
+
+def read_workplan(connection: Connection, plan_code: str) -> pd.DataFrame:
+    """Return the programmes of a work plan with their status."""
+    w = schema.workplan_programme
+    query = select(w).where(w.c.plan_code == plan_code).order_by(w.c.no)
+    return _frame(connection, query, [c.name for c in w.columns])
+
+
+def read_audit(connection: Connection, entity: str | None = None) -> pd.DataFrame:
+    """Return the audit log, newest first, optionally for one kind of entity."""
+    a = schema.audit_log.c
+    query = select(schema.audit_log).order_by(a.id.desc())
+    if entity:
+        query = query.where(a.entity == entity)
+    return _frame(connection, query, [c.name for c in schema.audit_log.columns])
+
+
+def _frame(connection: Connection, query, columns: list[str]) -> pd.DataFrame:
+    rows = connection.execute(query).all()
+    return pd.DataFrame([tuple(r) for r in rows], columns=columns)

@@ -1,0 +1,83 @@
+"""The `python -m kpi` command line: the KPI report (and exports) for scripts."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+import pandas as pd
+
+from kpi.catalogue import CURRENT_FRAMEWORK
+from kpi.db import open_store
+from kpi.engine import compute_report
+from kpi.indicators import ASEAN
+
+EXIT_OK, EXIT_REJECTED, EXIT_USAGE = 0, 1, 2
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m kpi", description="ACCSM KPI figures from the store.")
+    parser.add_argument("--db", metavar="URL", help="SQLAlchemy database URL (default: $ACCSM_DATABASE_URL, "
+                                                    "else sqlite:///data/accsm.db)")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    report = commands.add_parser("report", help="every computed value, one row per (indicator, scope, year)")
+    report.add_argument("--year", type=int, help="only this reporting year")
+    report.add_argument("--scope", help="only this scope: ASEAN or an AMS's ISO3 code")
+    report.add_argument("--format", choices=("csv", "json"), default="csv")
+    report.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of standard output")
+    report.add_argument("--db", metavar="URL", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        engine = open_store(args.db)
+    except Exception as exc:  # a wrong URL or an unreachable server: say so, without a traceback
+        print(f"error: cannot open the database: {exc}", file=sys.stderr)
+        return EXIT_REJECTED
+    try:
+        if args.command == "report":
+            return run_report(engine, args, parser)
+    finally:
+        engine.dispose()
+    return EXIT_USAGE
+
+
+def run_report(engine, args, parser) -> int:
+    if args.scope is not None:
+        args.scope = args.scope.upper()
+    with engine.connect() as connection:
+        from kpi.store import read_member_states
+        scopes = [ASEAN, *read_member_states(connection)["iso3"]]
+        if args.scope is not None and args.scope not in scopes:
+            parser.error(f"--scope must be one of {', '.join(scopes)} (got {args.scope})")
+        report = compute_report(connection, CURRENT_FRAMEWORK, year=args.year, scope=args.scope)
+    text = format_report(report, args.format)
+    if args.output:
+        with open(args.output, "w", encoding="utf-8", newline="") as handle:
+            handle.write(text)
+    else:
+        sys.stdout.write(text)
+    return EXIT_OK
+
+
+def format_report(report: pd.DataFrame, fmt: str) -> str:
+    """Return the report as CSV (blank for no value) or JSON (null for no value); figures unrounded."""
+    records = [{k: _plain(v) for k, v in row.items()} for row in report.to_dict("records")]
+    if fmt == "json":
+        return json.dumps(records, ensure_ascii=False, indent=1) + "\n"
+    frame = pd.DataFrame(records, columns=report.columns)
+    frame["coverage"] = frame["coverage"].astype("Int64")
+    frame["details"] = [json.dumps(d, sort_keys=True) if d else "" for d in frame["details"]]
+    return frame.to_csv(index=False, lineterminator="\n")
+
+
+def _plain(value):
+    if value is None or (isinstance(value, float) and value != value):
+        return None
+    if hasattr(value, "item"):
+        return value.item()
+    return value

@@ -163,6 +163,8 @@ def set_target(connection: Connection, plan_code: str, indicator_code: str, scop
     key = and_(t.plan_code == plan_code, t.indicator_code == indicator_code, t.scope == scope)
     before = connection.execute(select(schema.target_entry).where(key)).first()
     after = {"baseline": baseline, "target": target, "note": note}
+    if before is None and all(v is None for v in after.values()):
+        return False  # clearing what was never set
     if before is not None and {k: getattr(before, k) for k in after} == after:
         return False
     values = {**after, "set_by": user, "set_at": utc_now(), "submission_id": submission_id, "is_demo": is_demo}

@@ -1,0 +1,250 @@
+"""Parse spreadsheet cells for declared fields, and find the sheets and header rows that hold them."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+from typing import NamedTuple
+
+from importers.layout import NOT_REPORTED_TEXTS
+from importers.report import Validation
+from importers.safe_read import Cell, Sheet, Workbook, cell_ref
+from kpi.fields import Field
+
+RESAVE_ADVICE = "open the file in Excel or LibreOffice, save it, and upload again"
+_PLAIN_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
+_GROUPED_NUMBER = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d*)?$")
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]+$")
+_YES = ("yes", "y", "true")
+_NO = ("no", "n", "false")
+_SPACES = re.compile(r"[\s\u00a0\u202f]+")
+
+
+class Parsed(NamedTuple):
+    """What a cell means for a field: a value (None = not reported), or an error; maybe a warning."""
+
+    value: object
+    error: str | None = None
+    warning: str | None = None
+
+
+def parse_cell(cell: Cell | None, field: Field) -> Parsed:
+    """Return the cell's meaning for the field; never raises for any cell content."""
+    if cell is None:
+        return Parsed(None)
+    if cell.error:
+        return Parsed(None, f"{field.code} holds the error {cell.error}: correct the formula or type the value")
+    if cell.formula_without_value:
+        return Parsed(None, f"{field.code}: formula has no calculated value: {RESAVE_ADVICE}")
+    value = cell.value
+    if isinstance(value, str):
+        value = _SPACES.sub(" ", value).strip()
+        if value.lower() in NOT_REPORTED_TEXTS:
+            return Parsed(None)
+    if value is None:
+        return Parsed(None)
+    parse = _PARSERS.get(field.type, _parse_text)
+    try:
+        return parse(value, field, cell.is_percent)
+    except (ValueError, OverflowError, TypeError) as exc:  # odd content must become a message, not a traceback
+        return Parsed(None, f"{field.code}: cannot read {_show(value)} ({exc})")
+
+
+def _parse_text(value, field: Field, _is_percent: bool) -> Parsed:
+    return Parsed(_as_text(value))
+
+
+def _parse_email(value, field: Field, _is_percent: bool) -> Parsed:
+    text = _as_text(value)
+    if not _EMAIL.match(text):
+        return Parsed(None, f"{field.code} is {_show(value)}, which is not an e-mail address (name@example.org)")
+    return Parsed(text)
+
+
+def _parse_code(value, field: Field, _is_percent: bool) -> Parsed:
+    return Parsed(_as_text(value).upper())
+
+
+def _parse_iso3(value, field: Field, _is_percent: bool) -> Parsed:
+    text = _as_text(value).upper()
+    if not re.fullmatch(r"[A-Z]{3}", text):
+        return Parsed(None, f"{field.code} is {_show(value)}, not a three-letter ISO code such as BRN")
+    return Parsed(text)
+
+
+def _parse_yes_no(value, field: Field, _is_percent: bool) -> Parsed:
+    if isinstance(value, bool):
+        return Parsed("yes" if value else "no")
+    text = _as_text(value).lower()
+    if text in _YES:
+        return Parsed("yes")
+    if text in _NO:
+        return Parsed("no")
+    return Parsed(None, f"{field.code} is {_show(value)}: answer yes or no (or leave blank if not reported)")
+
+
+def _parse_choice(value, field: Field, _is_percent: bool) -> Parsed:
+    text = _as_text(value).lower()
+    for choice in field.choices:
+        if text == choice.lower():
+            return Parsed(choice)
+    return Parsed(None, f"{field.code} is {_show(value)}: choose one of {', '.join(field.choices)}")
+
+
+def _parse_date(value, field: Field, _is_percent: bool) -> Parsed:
+    if isinstance(value, dt.datetime):
+        return Parsed(value.date())
+    if isinstance(value, dt.date):
+        return Parsed(value)
+    if isinstance(value, str):
+        try:
+            return Parsed(dt.datetime.fromisoformat(value).date())
+        except ValueError:
+            pass
+    return Parsed(None, f"{field.code} is {_show(value)}, not a date: type it as a date or as YYYY-MM-DD")
+
+
+def _parse_number(value, field: Field, is_percent: bool) -> Parsed:
+    number, from_percent_text = _read_number(value)
+    if number is None:
+        return Parsed(None, f"{field.code} is {_show(value)}, not a number")
+    warning = None
+    if field.type == "percent":
+        if is_percent and not from_percent_text:
+            number = _tidy(number * 100)
+        elif 0 < number < 1 and not from_percent_text:
+            warning = (f"{field.code} is {_show(number)}, read as {_show(number)} %: "
+                       f"if {_show(_tidy(number * 100))} % was meant, type {_show(_tidy(number * 100))}")
+    elif from_percent_text:
+        return Parsed(None, f"{field.code} is {_show(value)}: type a number without %")
+    if field.type in ("integer", "year"):
+        if number != int(number):
+            return Parsed(None, f"{field.code} is {_show(number)}: it must be a whole number")
+        number = int(number)
+    error = _check_range(number, field)
+    return Parsed(None, error) if error else Parsed(_tidy(number), None, warning)
+
+
+def _read_number(value) -> tuple[float | int | None, bool]:
+    """Return (number, written as text with a % sign) or (None, False) when it is not a number."""
+    if isinstance(value, bool):
+        return None, False
+    if isinstance(value, (int, float)):
+        return (value if math.isfinite(value) else None), False
+    if not isinstance(value, str):
+        return None, False
+    text = value.replace(" ", "")
+    from_percent_text = text.endswith("%")
+    text = text.removesuffix("%")
+    if _GROUPED_NUMBER.match(text):
+        text = text.replace(",", "")
+    if not _PLAIN_NUMBER.match(text):
+        return None, False
+    number = float(text)
+    return (number if math.isfinite(number) else None), from_percent_text
+
+
+def _check_range(number: float, field: Field) -> str | None:
+    if field.minimum is not None and number < field.minimum:
+        return f"{field.code} is {_show(number)}, less than the minimum {_show(field.minimum)}"
+    if field.maximum is not None and number > field.maximum:
+        return f"{field.code} is {_show(number)}, more than the maximum {_show(field.maximum)}"
+    return None
+
+
+def _tidy(number: float | int) -> float | int:
+    """Drop binary noise (0.45 * 100 = 45.00000000000001) and give whole numbers as int."""
+    if isinstance(number, int):
+        return number
+    number = round(number, 9)
+    return int(number) if number.is_integer() and abs(number) < 2**53 else number
+
+
+def _as_text(value) -> str:
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, (dt.date, dt.time)):
+        return value.isoformat()
+    return str(value).strip()
+
+
+def _show(value) -> str:
+    if isinstance(value, str):
+        return repr(value) if len(value) <= 60 else repr(value[:57] + "...")
+    if isinstance(value, float):
+        return f"{_tidy(value):.12g}" if math.isfinite(value) else str(value)
+    if isinstance(value, (dt.date, dt.time)):
+        return value.isoformat()
+    return str(value)
+
+
+def report_hidden_sheets(workbook: Workbook, data_sheets: tuple[str, ...], result: Validation) -> None:
+    """Record hidden sheets: an error when it is one that holds data (it is never read), else a warning."""
+    for sheet in workbook.sheets:
+        if sheet.state == "visible":
+            continue
+        if sheet.name in data_sheets:
+            result.add_error(sheet.name, None, "the sheet is hidden, so it was not read: unhide it "
+                             "(right-click a sheet tab > Unhide) and upload again")
+        else:
+            result.add_warning(sheet.name, None, "hidden sheet ignored: its content was not read")
+
+
+def find_sheet(workbook: Workbook, name: str, result: Validation) -> Sheet | None:
+    """Return the visible sheet with this name, or None after recording why it cannot be read."""
+    sheet = workbook.sheet(name)
+    if sheet is None:
+        result.add_error(name, None, f"the sheet {name!r} is missing: use a template made by the secretariat")
+        return None
+    return sheet if sheet.state == "visible" else None
+
+
+def read_header(sheet: Sheet, columns: tuple[Field, ...], result: Validation) -> dict[str, int] | None:
+    """Return code -> column from row 1 of a list sheet, or None after recording every header problem."""
+    found: dict[str, int] = {}
+    expected = [c.code for c in columns]
+    ok = True
+    for col in range(1, sheet.max_col + 1):
+        cell = sheet.cell(1, col)
+        if cell is None or cell.value is None or str(cell.value).strip() == "":
+            continue
+        code = str(cell.value).strip()
+        if code not in expected:
+            result.add_error(sheet.name, cell_ref(1, col), f"unknown column {code!r}: the header row must be "
+                             f"{' | '.join(expected)}")
+            ok = False
+        elif code in found:
+            result.add_error(sheet.name, cell_ref(1, col), f"column {code!r} appears twice in the header row")
+            ok = False
+        else:
+            found[code] = col
+    for position, code in enumerate(expected, start=1):
+        if code not in found:
+            result.add_error(sheet.name, cell_ref(1, position), f"column {code!r} is missing from the header row")
+            ok = False
+    return found if ok else None
+
+
+def is_blank(cell: Cell | None) -> bool:
+    """Return True for an empty cell or one holding only spaces (not for n/a, which was typed on purpose)."""
+    return cell is None or (cell.value is None and not cell.error and not cell.formula_without_value) or (
+        isinstance(cell.value, str) and cell.value.strip() == "")
+
+
+_PARSERS = {
+    "text": _parse_text,
+    "email": _parse_email,
+    "iso3": _parse_iso3,
+    "scope": _parse_code,
+    "indicator": _parse_code,
+    "yes_no": _parse_yes_no,
+    "choice": _parse_choice,
+    "date": _parse_date,
+    "integer": _parse_number,
+    "number": _parse_number,
+    "percent": _parse_number,
+    "year": _parse_number,
+}

@@ -1,0 +1,79 @@
+"""Command line: write templates and load filled workbooks (python -m importers --help)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from importers import layout
+from importers.load import KINDS, load_file
+from kpi.config import resolve_database_url, resolve_user
+from kpi.db import open_store
+
+EXIT_OK, EXIT_REJECTED = 0, 1
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run one command; return the exit code (0 all accepted, 1 some input rejected; argparse exits 2)."""
+    parser = _make_parser()
+    args = parser.parse_args(argv)
+    if args.command == "template":
+        return _write_template(parser, args)
+    return _load_files(args)
+
+
+def _make_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m importers", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    template = commands.add_parser("template", help="write a blank workbook to fill in",
+                                   description="Write a blank workbook of one kind.")
+    template.add_argument("kind", choices=sorted(KINDS), help="what the workbook is for")
+    template.add_argument("--country", help="the AMS (ISO3 code) a return is for, e.g. BRN")
+    template.add_argument("--year", type=int, help="the reporting year of a return, e.g. 2018")
+    template.add_argument("-o", "--output", required=True, type=Path, help="the .xlsx file to write")
+
+    load = commands.add_parser("load", help="validate workbooks and store them",
+                               description="Validate each file and, unless --dry-run, store it. "
+                                           "Each file is all-or-nothing.")
+    load.add_argument("files", nargs="+", type=Path, metavar="FILE")
+    load.add_argument("--dry-run", action="store_true", help="validate and show what would change; store nothing")
+    load.add_argument("--db", help="SQLAlchemy database URL (default: $ACCSM_DATABASE_URL or data/accsm.db)")
+    load.add_argument("--user", help="who is loading (default: $ACCSM_USER or the login name)")
+    return parser
+
+
+def _write_template(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
+    kind = KINDS[args.kind]
+    missing = [f"--{o}" for o in kind.template_options if getattr(args, o) is None]
+    if missing:
+        parser.error(f"template {args.kind} needs {' and '.join(missing)}")
+    if "country" in kind.template_options and args.country.upper() not in layout.read_ams_codes():
+        parser.error(f"--country {args.country} is not an AMS; use one of {', '.join(layout.read_ams_codes())}")
+    options = {o: getattr(args, o) for o in kind.template_options}
+    kind.write_template(args.output, **options)
+    print(f"wrote {args.output}")
+    return EXIT_OK
+
+
+def _load_files(args: argparse.Namespace) -> int:
+    engine = open_store(resolve_database_url(args.db))
+    user = resolve_user(args.user)
+    exit_code = EXIT_OK
+    try:
+        for path in args.files:
+            try:
+                data = path.read_bytes()
+            except OSError as exc:
+                print(f"rejected: {path} (cannot read the file: {exc.strerror or exc})")
+                exit_code = EXIT_REJECTED
+                continue
+            report = load_file(engine, data, str(path), user, dry_run=args.dry_run)
+            print("\n".join(report.describe_lines()))
+            if not report.accepted:
+                exit_code = EXIT_REJECTED
+    finally:
+        engine.dispose()
+    sys.stdout.flush()
+    return exit_code

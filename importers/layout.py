@@ -1,0 +1,40 @@
+"""The workbook layout as data: sheet names, header codes, the identity cells and the reference lists."""
+
+from __future__ import annotations
+
+import csv
+from functools import cache
+
+from kpi.config import DATA_DIR
+from kpi.fields import LIST_SHEETS, TARGET_FIELDS
+
+TEMPLATE_VERSION = "1"
+KNOWN_VERSIONS = ("1",)
+
+INSTRUCTIONS_SHEET = "Instructions"
+# The importer reads the kind and version back from these cells: (row, col) 1-based.
+KIND_LABEL_CELL, KIND_VALUE_CELL = (2, 1), (2, 2)
+VERSION_LABEL_CELL, VERSION_VALUE_CELL = (3, 1), (3, 2)
+KIND_CODE, VERSION_CODE = "template_kind", "template_version"
+
+RETURN_SHEET = "Return"
+RETURN_HEADER = ("code", "label", "value", "unit")
+RETURN_CODE_COLUMN, RETURN_LABEL_COLUMN, RETURN_VALUE_COLUMN, RETURN_UNIT_COLUMN = 1, 2, 3, 4
+
+LIST_SHEET_NAMES = tuple(s.sheet for s in LIST_SHEETS)
+LIST_ROWS_PREPARED = 200  # rows below a list header that are unlocked and carry validation
+
+TARGETS_SHEET = "Targets"
+TARGETS_HEADER = tuple(f.code for f in TARGET_FIELDS)
+TARGETS_ROWS_PREPARED = 300
+AMS_SCOPE = "AMS"  # a target for every Member State
+ASEAN_SCOPE = "ASEAN"
+
+NOT_REPORTED_TEXTS = ("", "n/a", "-", "not available")
+
+
+@cache
+def read_ams_codes() -> tuple[str, ...]:
+    """Return the ISO3 codes of the ten AMS, in ASEAN's order, from the reference data."""
+    with (DATA_DIR / "member_states.csv").open(newline="", encoding="utf-8") as handle:
+        return tuple(row["iso3"] for row in csv.DictReader(handle) if row["group"] == "AMS")

@@ -1,0 +1,145 @@
+"""Load one workbook into the store: read, identify, validate, then store all of it or nothing."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from dataclasses import dataclass
+from typing import Callable
+
+from sqlalchemy import Connection, Engine
+
+from importers import layout, returns, targets, templates
+from importers.report import Change, ImportReport, Message, Validation, file_message
+from importers.safe_read import UnreadableFile, Workbook, cell_ref, read_workbook
+from kpi import store
+from kpi.store import SubmissionInfo
+
+
+@dataclass(frozen=True)
+class Kind:
+    """Everything the software does with one kind of workbook; adding a kind is one entry in KINDS."""
+
+    write_template: Callable[..., object]
+    template_options: tuple[str, ...]  # the keyword arguments write_template needs (CLI options)
+    validate: Callable[[Workbook, Connection], Validation]
+    compare: Callable[[Connection, object], list[Change]]
+    canonicalise: Callable[[object], object]
+    store: Callable[[Connection, object, SubmissionInfo], int]
+
+
+KINDS: dict[str, Kind] = {
+    "return": Kind(templates.write_return_template, ("country", "year"), returns.validate_return,
+                   returns.compare_return, returns.canonicalise_return, returns.store_validated_return),
+    "targets": Kind(templates.write_targets_template, (), targets.validate_targets,
+                    targets.compare_targets, targets.canonicalise_targets, targets.store_targets),
+}
+
+
+def load_file(engine: Engine, data: bytes, file_name: str, user: str, dry_run: bool = False,
+              is_demo: bool = False) -> ImportReport:
+    """Validate a workbook and, unless dry_run or rejected, store it in one transaction; never raises."""
+    report = ImportReport(file_name=file_name, dry_run=dry_run)
+    try:
+        _load(engine, bytes(data), report, user, is_demo)
+    except Exception as exc:  # noqa: BLE001 - the uploader gets a message, the database keeps its state
+        report.accepted, report.submission_id, report.duplicate_of = False, None, None
+        report.errors.append(file_message(
+            f"{file_name} could not be loaded because of an unexpected error ({type(exc).__name__}: {exc}); "
+            "nothing was stored. Please send the file to the ACCSM secretariat."))
+    return report
+
+
+def compute_content_digest(kind: str, canonical: object) -> str:
+    """Return the sha256 of the canonical JSON of a file's parsed content (the same however it was re-saved)."""
+    text = json.dumps({"kind": kind, "content": canonical}, sort_keys=True, default=str, separators=(",", ":"))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _load(engine: Engine, data: bytes, report: ImportReport, user: str, is_demo: bool) -> None:
+    try:
+        workbook = read_workbook(data, report.file_name)
+    except UnreadableFile as exc:
+        report.errors.append(file_message(exc.message))
+        return
+    report.warnings.extend(file_message(w) for w in workbook.warnings)
+    identity = _read_identity(workbook, report)
+    if identity is None:
+        return
+    report.kind, version = identity
+    kind = KINDS[report.kind]
+    with engine.begin() as connection:
+        validation = kind.validate(workbook, connection)
+        report.errors.extend(_in_reading_order(workbook, validation.errors))
+        report.warnings.extend(_in_reading_order(workbook, validation.warnings))
+        report.title = validation.title
+        if report.errors:
+            return
+        digest = compute_content_digest(report.kind, kind.canonicalise(validation.content))
+        report.changes = kind.compare(connection, validation.content)
+        same = store.find_submission_by_digest(connection, report.kind, digest)
+        report.accepted = True
+        if same is not None and same.status == "current" and not report.changes:
+            report.duplicate_of = same.id
+            report.duplicate_loaded_at = f"{same.submitted_at:%Y-%m-%d %H:%M}"
+            return
+        if report.dry_run:
+            return
+        info = SubmissionInfo(
+            kind=report.kind, file_name=report.file_name, sha256=hashlib.sha256(data).hexdigest(),
+            content_digest=digest, template_version=version, user=user, is_demo=is_demo,
+            warnings=tuple(str(w) for w in report.warnings), country=validation.country, year=validation.year,
+            subject=validation.subject,
+        )
+        report.submission_id = kind.store(connection, validation.content, info)
+
+
+def _in_reading_order(workbook: Workbook, messages: list[Message]) -> list[Message]:
+    """Sort messages as a person reads the file: by sheet, then row, then column."""
+    sheets = [s.name for s in workbook.sheets]
+
+    def position(message: Message) -> tuple:
+        match = re.fullmatch(r"([A-Z]+)([0-9]+)", message.cell or "")
+        row, column = (int(match[2]), (len(match[1]), match[1])) if match else (0, (0, ""))
+        sheet = sheets.index(message.sheet) if message.sheet in sheets else -1
+        return sheet, row, column
+
+    return sorted(messages, key=position)
+
+
+def _read_identity(workbook: Workbook, report: ImportReport) -> tuple[str, str] | None:
+    """Return (kind, template version) from the Instructions sheet, or None after recording why not."""
+    sheet = workbook.sheet(layout.INSTRUCTIONS_SHEET)
+    if sheet is None:
+        report.errors.append(file_message(
+            "this workbook is not an ACCSM template (it has no Instructions sheet saying what it is): "
+            "copy the answers into a template made with `python -m importers template …` and upload that"))
+        return None
+    kind = _text(sheet.cell(*layout.KIND_VALUE_CELL))
+    version = _text(sheet.cell(*layout.VERSION_VALUE_CELL))
+    where = layout.INSTRUCTIONS_SHEET
+    if _text(sheet.cell(*layout.KIND_LABEL_CELL)) != layout.KIND_CODE or kind not in KINDS:
+        report.errors.append(_message(where, layout.KIND_VALUE_CELL, f"{layout.KIND_CODE} is {kind!r}: this "
+                                      f"software reads {', '.join(KINDS)}; do not edit cells A2:B3 of this sheet"))
+        return None
+    if _text(sheet.cell(*layout.VERSION_LABEL_CELL)) != layout.VERSION_CODE or version not in layout.KNOWN_VERSIONS:
+        report.errors.append(_message(where, layout.VERSION_VALUE_CELL, f"{layout.VERSION_CODE} is {version!r}, "
+                                      f"which this software cannot read (it reads version "
+                                      f"{', '.join(layout.KNOWN_VERSIONS)}): use a new template"))
+        return None
+    return kind, version
+
+
+def _text(cell) -> str | None:
+    if cell is None or cell.value is None:
+        return None
+    value = cell.value
+    # A version typed again by hand becomes the number 1.
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value).strip()
+
+
+def _message(sheet: str, position: tuple[int, int], text: str) -> Message:
+    return Message(sheet, cell_ref(*position), text)

@@ -1,0 +1,147 @@
+"""Validate a targets workbook into rows of entered baselines and targets, and store them with their history."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+import pandas as pd
+from sqlalchemy import Connection
+
+from importers import layout
+from importers.cells import find_sheet, is_blank, parse_cell, read_header, report_hidden_sheets
+from importers.report import Change, Validation
+from importers.safe_read import Workbook, cell_ref
+from kpi import store
+from kpi.catalogue import CURRENT_FRAMEWORK
+from kpi.fields import TARGET_FIELDS
+from kpi.store import SubmissionInfo
+
+_FIELDS = {f.code: f for f in TARGET_FIELDS}
+_FIGURES = ("baseline", "target", "note")
+
+
+@dataclass(frozen=True)
+class TargetRow:
+    """One (indicator, scope) row of a targets workbook; None clears that figure."""
+
+    indicator: str
+    scope: str
+    baseline: float | None
+    target: float | None
+    note: str | None
+    sheet: str
+    row: int
+
+
+def validate_targets(workbook: Workbook, connection: Connection) -> Validation:
+    """Return the valid TargetRows (as Validation.content when there are no errors) with every problem."""
+    result = Validation(title=f"targets {CURRENT_FRAMEWORK.code}")
+    report_hidden_sheets(workbook, (layout.TARGETS_SHEET,), result)
+    sheet = find_sheet(workbook, layout.TARGETS_SHEET, result)
+    columns = read_header(sheet, TARGET_FIELDS, result) if sheet else None
+    if columns is None:
+        return result
+    rows: list[TargetRow] = []
+    seen: dict[tuple[str, str], int] = {}
+    for row in range(2, sheet.max_row + 1):
+        cells = {code: sheet.cell(row, col) for code, col in columns.items()}
+        if all(is_blank(c) for c in cells.values()):
+            continue
+        refs = {code: cell_ref(row, col) for code, col in columns.items()}
+        indicator = _read_indicator(cells["indicator"], refs["indicator"], result)
+        scope = _read_scope(cells["scope"], refs["scope"], indicator, result)
+        figures = _read_figures(cells, refs, indicator, result)
+        if indicator is None or scope is None or figures is None:
+            continue
+        if scope == layout.AMS_SCOPE and figures[0] is not None:
+            result.add_error(sheet.name, refs["baseline"], f"{indicator.code} AMS: an entered baseline applies only "
+                             "to its own row's scope; enter it on each AMS's own row (ISO3 code) instead")
+            continue
+        if (indicator.code, scope) in seen:
+            result.add_error(sheet.name, refs["indicator"], f"{indicator.code} {scope} appears twice (also in row "
+                             f"{seen[indicator.code, scope]}): keep one row per indicator and scope")
+            continue
+        seen[indicator.code, scope] = row
+        rows.append(TargetRow(indicator.code, scope, *figures, sheet=sheet.name, row=row))
+    if not result.errors:
+        result.content = rows
+    return result
+
+
+def _read_indicator(cell, ref: str, result: Validation):
+    code = parse_cell(cell, _FIELDS["indicator"]).value
+    if code is None:
+        result.add_error(layout.TARGETS_SHEET, ref, "indicator is missing: every row needs an indicator code")
+        return None
+    if code not in CURRENT_FRAMEWORK.codes:
+        result.add_error(layout.TARGETS_SHEET, ref, f"indicator {code} is not in the {CURRENT_FRAMEWORK.title}: "
+                         f"use one of {', '.join(CURRENT_FRAMEWORK.codes)}")
+        return None
+    return CURRENT_FRAMEWORK.indicator(code)
+
+
+def _read_scope(cell, ref: str, indicator, result: Validation) -> str | None:
+    scope = parse_cell(cell, _FIELDS["scope"]).value
+    allowed = (layout.ASEAN_SCOPE, layout.AMS_SCOPE, *layout.read_ams_codes())
+    if scope is None:
+        result.add_error(layout.TARGETS_SHEET, ref, "scope is missing: type ASEAN, AMS or an AMS's ISO3 code")
+        return None
+    if scope not in allowed:
+        result.add_error(layout.TARGETS_SHEET, ref, f"scope is {scope!r}: use one of {', '.join(allowed)}")
+        return None
+    if indicator is not None and indicator.is_yes_count and scope != layout.ASEAN_SCOPE:
+        result.add_error(layout.TARGETS_SHEET, ref, f"{indicator.code} counts AMS answering yes: it has a target "
+                         "for ASEAN only, not for a single AMS")
+        return None
+    return scope
+
+
+def _read_figures(cells, refs, indicator, result: Validation) -> tuple | None:
+    figures = []
+    ok = True
+    for code in _FIGURES:
+        field = _FIELDS[code]
+        if code != "note" and indicator is not None and indicator.is_percent:
+            field = replace(field, type="percent", minimum=0, maximum=100)
+        parsed = parse_cell(cells[code], field)
+        if parsed.error:
+            result.add_error(layout.TARGETS_SHEET, refs[code], parsed.error)
+            ok = False
+        if parsed.warning:
+            result.add_warning(layout.TARGETS_SHEET, refs[code], parsed.warning)
+        figures.append(parsed.value)
+    return tuple(figures) if ok else None
+
+
+def compare_targets(connection: Connection, rows: list[TargetRow]) -> list[Change]:
+    """Return every figure these rows would change against the stored targets."""
+    stored = store.read_targets(connection, CURRENT_FRAMEWORK.code)
+    old = {(r["indicator_code"], r["scope"]): r for r in stored.to_dict("records")}
+    changes = []
+    for row in rows:
+        before = old.get((row.indicator, row.scope), {})
+        for figure in _FIGURES:
+            was, now = _plain(before.get(figure)), getattr(row, figure)
+            if was != now:
+                changes.append(Change(f"{row.indicator} {row.scope} {figure}", was, now))
+    return changes
+
+
+def store_targets(connection: Connection, rows: list[TargetRow], info: SubmissionInfo) -> int:
+    """Record the targets file and set every row's figures (blanks clear); return the submission id."""
+    submission_id = store.record_submission(connection, info)
+    for row in rows:
+        store.set_target(connection, CURRENT_FRAMEWORK.code, row.indicator, row.scope, row.baseline, row.target,
+                         row.note, info.user, submission_id=submission_id, is_demo=info.is_demo)
+    return submission_id
+
+
+def canonicalise_targets(rows: list[TargetRow]) -> list:
+    """Return the rows as plain data without their positions."""
+    return [[r.indicator, r.scope, r.baseline, r.target, r.note] for r in rows]
+
+
+def _plain(value):
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return None
+    return int(value) if isinstance(value, float) and value.is_integer() else value

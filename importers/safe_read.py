@@ -39,8 +39,9 @@ class Limits:
     ratio_min_bytes: int = 1024 * 1024  # ... checked only for parts at least this large unpacked
     max_rows: int = 5000
     max_cols: int = 200
-    max_cells: int = 200_000  # non-empty cells in the whole workbook
+    max_cells: int = 100_000  # non-empty cells in the whole workbook
     max_merged_ranges: int = 2000  # per sheet
+    max_cell_elements: int = 150_000  # whole workbook, empty formatted cells included; bounds parse time
     max_sheets: int = 100
     max_shared_strings: int = 200_000
 
@@ -349,8 +350,18 @@ def _parse_events(content: bytes, events: tuple[str, ...] = ("end",)) -> Iterato
         raise _Reject("the file contains unsafe XML (DTD/entity declarations); " + _RESAVE, "unsafe-xml") from None
 
 
+_LOCAL_NAMES: dict[str, str] = {}
+
+
 def _local(tag: object) -> str:
-    return tag.rsplit("}", 1)[-1] if isinstance(tag, str) else ""
+    if not isinstance(tag, str):
+        return ""
+    name = _LOCAL_NAMES.get(tag)
+    if name is None:
+        name = tag.rsplit("}", 1)[-1]
+        if len(_LOCAL_NAMES) < 10_000:
+            _LOCAL_NAMES[tag] = name
+    return name
 
 
 def _attr(element, name: str) -> str | None:
@@ -455,6 +466,7 @@ class _CellBudget:
     def __init__(self, limits: Limits):
         self.limits = limits
         self.count = 0
+        self.elements = 0
 
     def take(self, amount: int = 1) -> None:
         self.count += amount
@@ -711,6 +723,9 @@ class _XlsxReader:
         return formats
 
 
+_CELL_ELEMENT = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?c[\s/>]")
+
+
 class _BadSheet(Exception):
     """Internal: a sheet's XML breaks the format in a way worth naming to the uploader."""
 
@@ -732,6 +747,15 @@ class _XlsxSheetParser:
         merges = content.count(b"mergeCell ") + content.count(b"mergeCell/")
         if merges > self.limits.max_merged_ranges:
             _reject_merges(self.sheet.name, merges, self.limits)
+        elements = len(_CELL_ELEMENT.findall(content))
+        self.budget.elements += elements
+        if self.budget.elements > self.limits.max_cell_elements:
+            raise _Reject(
+                f"sheet {self.sheet.name!r} brings the workbook to {self.budget.elements:,} cells (counting empty "
+                f"formatted ones), limit {self.limits.max_cell_elements:,}; clear the formatting of unused rows and "
+                "columns (select them, Home > Clear > Clear All) and upload it again.",
+                "too-many-cells",
+            )
         try:
             self._parse(content)
         except (_Reject, MemoryError):
@@ -770,7 +794,7 @@ class _XlsxSheetParser:
                         raise _BadSheet("it has a cell beyond Excel's last column")
                 continue
             if name == "c":
-                cell = self._cell(element)
+                cell = self._cell(element) if len(element) else None
                 element.clear()
                 if cell is not None:
                     _check_position(self.sheet.name, row, col, self.limits)
@@ -859,6 +883,7 @@ def _column_number(letters: str) -> int:
 # --- OpenDocument -------------------------------------------------------------------------------------
 
 _ODS_REPEAT_CAP = 10**9
+_ODS_CELL_ELEMENT = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?(?:covered-)?table-cell[\s/>]")
 
 
 class _OdsReader:
@@ -871,7 +896,15 @@ class _OdsReader:
     def read(self) -> Workbook:
         self._reject_encrypted_or_active()
         self.package.reject_unsafe_xml()
-        sheets = self._parse_content(self.package.read("content.xml"))
+        content = self.package.read("content.xml")
+        elements = len(_ODS_CELL_ELEMENT.findall(content))
+        if elements > self.limits.max_cell_elements:
+            raise _Reject(
+                f"the spreadsheet has {elements:,} cells (counting empty formatted ones), limit "
+                f"{self.limits.max_cell_elements:,}; delete unused rows and columns and upload it again.",
+                "too-many-cells",
+            )
+        sheets = self._parse_content(content)
         if not sheets:
             raise _Reject("the spreadsheet contains no sheets; " + _RESAVE, "no-sheets")
         return Workbook(file_name=self.file_name, format="ods", sheets=sheets)

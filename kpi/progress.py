@@ -79,7 +79,10 @@ def projected_value(value: float, year: int, baseline: float, baseline_year: int
     """Return v·(v/b)^((T−t)/(t−t_b)) capped to [lower, upper], for b > 0 and t_b < t < T; else None."""
     if not (baseline > 0 and baseline_year < year < target_year) or value < 0:
         return None
-    projected = value * (value / baseline) ** ((target_year - year) / (year - baseline_year))
+    try:
+        projected = value * (value / baseline) ** ((target_year - year) / (year - baseline_year))
+    except OverflowError:  # growth from a near-zero baseline: beyond any cap
+        projected = math.inf
     projected = max(lower, projected)
     return min(upper, projected) if upper is not None else projected
 

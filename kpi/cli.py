@@ -11,6 +11,7 @@ import pandas as pd
 from kpi.catalogue import CURRENT_FRAMEWORK
 from kpi.db import open_store
 from kpi.engine import compute_report
+from kpi.exports.cli import add_export_parser, run_export
 from kpi.indicators import ASEAN
 
 EXIT_OK, EXIT_REJECTED, EXIT_USAGE = 0, 1, 2
@@ -27,6 +28,7 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--format", choices=("csv", "json"), default="csv")
     report.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of standard output")
     report.add_argument("--db", metavar="URL", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
+    add_export_parser(commands)
     return parser
 
 
@@ -41,6 +43,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "report":
             return run_report(engine, args, parser)
+        if args.command == "export":
+            return run_export(engine, args)
     finally:
         engine.dispose()
     return EXIT_USAGE

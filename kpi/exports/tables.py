@@ -1,0 +1,208 @@
+"""Tables as CSV and Excel for officials, with formula-injection escaping: the KPI table and every stored return."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+import math
+
+import pandas as pd
+from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
+from sqlalchemy import Connection, select
+
+from kpi import schema
+from kpi.engine import REPORT_COLUMNS
+from kpi.fields import LIST_SHEETS, RETURN_FIELDS_BY_CODE
+
+# OWASP CSV injection: a cell starting with one of these is a formula to Excel, LibreOffice or Google Sheets.
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+CSV_ENCODING = "utf-8-sig"  # the BOM makes Excel read UTF-8 (Lao, Khmer, Vietnamese names) correctly
+MAX_COLUMN_WIDTH = 60
+EXCEL_SHEET_NAME_LENGTH = 31
+
+RETURN_VALUE_COLUMNS = ["country", "year", "submission_id", "status", "demo", "submitted_at", "file_name",
+                        "field", "label", "value", "cell"]
+LIST_PREFIX_COLUMNS = ["country", "year", "submission_id", "status", "demo"]
+
+
+def escape_formula(text: str) -> str:
+    """Return text that no spreadsheet evaluates: a leading formula character gets a `'` in front (OWASP)."""
+    return "'" + text if text.startswith(FORMULA_TRIGGERS) else text
+
+
+def table_to_csv(df: pd.DataFrame) -> bytes:
+    """Return the table as UTF-8 CSV with a BOM; text cells that would be formulas are escaped, numbers kept."""
+    frame = df.copy()
+    for column in frame.columns:
+        frame[column] = [_csv_cell(v) for v in frame[column]]
+    return frame.to_csv(index=False, lineterminator="\r\n").encode(CSV_ENCODING)
+
+
+def table_to_excel(df: pd.DataFrame, sheet_name: str = "Table") -> bytes:
+    """Return the table as a one-sheet .xlsx: bold frozen header, fitted widths, text never a formula."""
+    workbook = Workbook()
+    workbook.remove(workbook.active)
+    write_sheet(workbook, sheet_name, df)
+    return _save(workbook)
+
+
+def write_sheet(workbook: Workbook, sheet_name: str, df: pd.DataFrame) -> None:
+    """Add a sheet holding the table: header row bold and frozen, widths fitted, text cells stored as text."""
+    sheet = workbook.create_sheet(_sheet_title(sheet_name))
+    headers = [str(c) for c in df.columns]
+    for column_index, header in enumerate(headers, start=1):
+        _write_cell(sheet.cell(row=1, column=column_index), header).font = Font(bold=True)
+    widths = [len(h) for h in headers]
+    for row_index, row in enumerate(df.itertuples(index=False, name=None), start=2):
+        for column_index, value in enumerate(row, start=1):
+            cell = _write_cell(sheet.cell(row=row_index, column=column_index), value)
+            if cell.value is not None:
+                widths[column_index - 1] = max(widths[column_index - 1], _shown_length(cell.value))
+    for column_index, width in enumerate(widths, start=1):
+        sheet.column_dimensions[get_column_letter(column_index)].width = min(width + 2, MAX_COLUMN_WIDTH)
+    sheet.freeze_panes = "A2"
+    if headers:
+        sheet.auto_filter.ref = f"A1:{get_column_letter(len(headers))}{max(len(df) + 1, 1)}"
+
+
+def kpi_table_workbook(report: pd.DataFrame) -> bytes:
+    """Return the KPI table (interfaces.md columns, unrounded; details as JSON text) as an .xlsx."""
+    return table_to_excel(format_kpi_table(report), "KPI table")
+
+
+def format_kpi_table(report: pd.DataFrame) -> pd.DataFrame:
+    """Return the KPI table in REPORT_COLUMNS order with blanks for no value and `details` as JSON text."""
+    frame = report.reindex(columns=REPORT_COLUMNS).copy()
+    frame["coverage"] = [None if _is_blank(v) else int(v) for v in frame["coverage"]]
+    frame["details"] = [json.dumps(d, sort_keys=True, default=str) if isinstance(d, dict) and d else None
+                        for d in frame["details"]]
+    return frame
+
+
+def returns_workbook(connection: Connection) -> bytes:
+    """Return every stored country return, current and superseded, as an .xlsx.
+
+    Sheet `Values`: one row per single value with country, year, submission id, status, field, value and
+    the `Sheet!Cell` it came from; then one sheet per list (Policies, ARC projects, Reform measures).
+    """
+    workbook = Workbook()
+    workbook.remove(workbook.active)
+    write_sheet(workbook, "Values", read_all_return_values(connection))
+    for list_sheet in LIST_SHEETS:
+        write_sheet(workbook, list_sheet.sheet, read_all_return_items(connection, list_sheet.code))
+    return _save(workbook)
+
+
+def read_all_return_values(connection: Connection) -> pd.DataFrame:
+    """Return the single values of every stored return (current and superseded) in RETURN_VALUE_COLUMNS."""
+    s, v = schema.submission.c, schema.return_value.c
+    query = (select(s.country, s.year, s.id, s.status, s.is_demo, s.submitted_at, s.file_name, v.field_code,
+                    v.value_number, v.value_text, v.sheet, v.cell)
+             .join(schema.return_value, v.submission_id == s.id)
+             .where(s.kind == "return")
+             .order_by(s.country, s.year, s.id, v.id))
+    rows = []
+    for r in connection.execute(query):
+        field = RETURN_FIELDS_BY_CODE.get(r.field_code)
+        rows.append({
+            "country": r.country, "year": r.year, "submission_id": r.id, "status": r.status,
+            "demo": "yes" if r.is_demo else "no", "submitted_at": r.submitted_at, "file_name": r.file_name,
+            "field": r.field_code, "label": field.label if field else None,
+            # yes/no answers are stored as 1/0 and "yes"/"no": officials read the words
+            "value": r.value_text if r.value_text is not None else r.value_number,
+            "cell": f"{r.sheet}!{r.cell}",
+        })
+    return pd.DataFrame(rows, columns=RETURN_VALUE_COLUMNS)
+
+
+def read_all_return_items(connection: Connection, list_code: str) -> pd.DataFrame:
+    """Return the rows of one list sheet over every stored return (current and superseded)."""
+    list_sheet = next(sheet for sheet in LIST_SHEETS if sheet.code == list_code)
+    table = schema.LIST_TABLES[list_code]
+    s = schema.submission.c
+    codes = [c.code for c in list_sheet.columns]
+    query = (select(s.country, s.year, s.id, s.status, s.is_demo, *[table.c[c] for c in codes],
+                    table.c.sheet, table.c.row)
+             .join(table, table.c.submission_id == s.id)
+             .where(s.kind == "return")
+             .order_by(s.country, s.year, s.id, table.c.row))
+    rows = []
+    for r in connection.execute(query):
+        record = r._mapping
+        rows.append({
+            "country": record["country"], "year": record["year"], "submission_id": record["id"],
+            "status": record["status"], "demo": "yes" if record["is_demo"] else "no",
+            **{c: record[c] for c in codes}, "row": f"{record['sheet']} row {record['row']}",
+        })
+    return pd.DataFrame(rows, columns=[*LIST_PREFIX_COLUMNS, *codes, "row"])
+
+
+def _csv_cell(value):
+    if _is_blank(value):
+        return None
+    if isinstance(value, str):
+        return escape_formula(value)
+    if isinstance(value, (dict, list)):
+        return escape_formula(json.dumps(value, sort_keys=True, default=str))
+    return value
+
+
+def _write_cell(cell, value):
+    value = _plain(value)
+    if isinstance(value, str):
+        cell.value = ILLEGAL_CHARACTERS_RE.sub("", value)
+        # openpyxl turns any "=…" string into a formula; forcing the type keeps it a text cell, and the
+        # quote prefix keeps Excel from evaluating it when someone edits the cell later.
+        cell.data_type = "s"
+        if value.startswith(FORMULA_TRIGGERS):
+            cell.quotePrefix = True
+    else:
+        cell.value = value
+    return cell
+
+
+def _plain(value):
+    if _is_blank(value):
+        return None
+    if hasattr(value, "item") and not isinstance(value, (str, bytes)):
+        value = value.item()
+    if isinstance(value, pd.Timestamp):
+        value = value.to_pydatetime()
+    if isinstance(value, dt.datetime) and value.tzinfo is not None:
+        # Excel has no time zones; the store keeps UTC
+        value = value.astimezone(dt.timezone.utc).replace(tzinfo=None)
+    if isinstance(value, (dict, list, tuple)):
+        return json.dumps(value, sort_keys=True, default=str)
+    if isinstance(value, (str, int, float, bool, dt.date, dt.datetime, dt.time)):
+        return value
+    return str(value)
+
+
+def _is_blank(value) -> bool:
+    if value is None or value is pd.NA or value is pd.NaT:
+        return True
+    return isinstance(value, float) and math.isnan(value)
+
+
+def _shown_length(value) -> int:
+    if isinstance(value, float):
+        return len(f"{value:.6g}")
+    if isinstance(value, dt.datetime):
+        return 19
+    return max((len(line) for line in str(value).splitlines()), default=0)
+
+
+def _sheet_title(name: str) -> str:
+    for character in "[]:*?/\\":
+        name = name.replace(character, " ")
+    return name[:EXCEL_SHEET_NAME_LENGTH] or "Sheet"
+
+
+def _save(workbook: Workbook) -> bytes:
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()

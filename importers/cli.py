@@ -32,6 +32,9 @@ def _make_parser() -> argparse.ArgumentParser:
     template.add_argument("kind", choices=sorted(KINDS), help="what the workbook is for")
     template.add_argument("--country", help="the AMS (ISO3 code) a return is for, e.g. BRN")
     template.add_argument("--year", type=int, help="the reporting year of a return, e.g. 2018")
+    template.add_argument("--project", help="the ARC project title an evaluations workbook is for, as listed in the return")
+    template.add_argument("--db", help="database whose stored targets or work plan statuses pre-fill the template "
+                                       "(default: $ACCSM_DATABASE_URL or data/accsm.db)")
     template.add_argument("-o", "--output", required=True, type=Path, help="the .xlsx file to write")
 
     load = commands.add_parser("load", help="validate workbooks and store them",
@@ -52,6 +55,13 @@ def _write_template(parser: argparse.ArgumentParser, args: argparse.Namespace) -
     if "country" in kind.template_options and args.country.upper() not in layout.read_ams_codes():
         parser.error(f"--country {args.country} is not an AMS; use one of {', '.join(layout.read_ams_codes())}")
     options = {o: getattr(args, o) for o in kind.template_options}
+    if kind.read_stored is not None:
+        engine = open_store(resolve_database_url(args.db))
+        try:
+            with engine.connect() as connection:
+                options.update(kind.read_stored(connection))
+        finally:
+            engine.dispose()
     kind.write_template(args.output, **options)
     print(f"wrote {args.output}")
     return EXIT_OK

@@ -10,10 +10,11 @@ from typing import Callable
 
 from sqlalchemy import Connection, Engine
 
-from importers import layout, returns, targets, templates
+from importers import evaluations, layout, returns, targets, templates, workplan
 from importers.report import Change, ImportReport, Message, Validation, file_message
 from importers.safe_read import UnreadableFile, Workbook, cell_ref, read_workbook
 from kpi import store
+from kpi.catalogue import CURRENT_FRAMEWORK
 from kpi.store import SubmissionInfo
 
 
@@ -27,13 +28,23 @@ class Kind:
     compare: Callable[[Connection, object], list[Change]]
     canonicalise: Callable[[object], object]
     store: Callable[[Connection, object, SubmissionInfo], int]
+    # Kinds that update stored figures pre-fill their template with them, so an unedited row changes nothing.
+    read_stored: Callable[[Connection], dict] | None = None
 
 
 KINDS: dict[str, Kind] = {
     "return": Kind(templates.write_return_template, ("country", "year"), returns.validate_return,
                    returns.compare_return, returns.canonicalise_return, returns.store_validated_return),
     "targets": Kind(templates.write_targets_template, (), targets.validate_targets,
-                    targets.compare_targets, targets.canonicalise_targets, targets.store_targets),
+                    targets.compare_targets, targets.canonicalise_targets, targets.store_targets,
+                    read_stored=lambda c: {"stored": store.read_targets(c, CURRENT_FRAMEWORK.code)}),
+    "evaluations": Kind(evaluations.write_evaluations_template, ("country", "year", "project"),
+                        evaluations.validate_evaluations, evaluations.compare_evaluations,
+                        evaluations.canonicalise_evaluations, evaluations.store_validated_evaluations),
+    "workplan": Kind(workplan.write_workplan_template, (), workplan.validate_workplan,
+                     workplan.compare_workplan, workplan.canonicalise_workplan, workplan.store_workplan,
+                     read_stored=lambda c: {"programmes": store.read_workplan(c, CURRENT_FRAMEWORK.code)
+                                            .to_dict("records")}),
 }
 
 
@@ -83,6 +94,9 @@ def _load(engine: Engine, data: bytes, report: ImportReport, user: str, is_demo:
         if same is not None and same.status == "current" and not report.changes:
             report.duplicate_of = same.id
             report.duplicate_loaded_at = f"{same.submitted_at:%Y-%m-%d %H:%M}"
+            return
+        if kind.read_stored is not None and not report.changes:
+            report.nothing_to_change = True
             return
         if report.dry_run:
             return

@@ -51,17 +51,21 @@ class ImportReport:
     dry_run: bool = False
     title: str = ""  # what the file is about, for people: "return BRN 2018"
 
+    nothing_to_change: bool = False  # a targets or work plan file whose every figure matches the store
+
     @property
     def is_unchanged(self) -> bool:
-        return self.duplicate_of is not None
+        return self.duplicate_of is not None or self.nothing_to_change
 
     def summarise(self) -> str:
         """Return the one line the CLI prints for this file."""
         if not self.accepted:
             return f"rejected: {self.file_name} ({_count(len(self.errors), 'error')})"
-        if self.is_unchanged:
+        if self.duplicate_of is not None:
             return (f"unchanged: {self.file_name} (already loaded as submission {self.duplicate_of} "
                     f"on {self.duplicate_loaded_at})")
+        if self.nothing_to_change:
+            return f"unchanged: {self.file_name} (every figure already matches the stored {self.title}; nothing stored)"
         outcome = "would be stored" if self.dry_run else f"stored as submission {self.submission_id}"
         details = [f"{self.title} {outcome}".strip(), _count(len(self.changes), "change")]
         if self.warnings:

@@ -1,4 +1,7 @@
-"""Fixtures for the browser suite: a real Streamlit server on 127.0.0.1 and Debian's Chromium via Playwright."""
+"""Fixtures for the browser suite: a real Streamlit server on 127.0.0.1 and Debian's Chromium via Playwright.
+
+ACCSM_E2E_APP_DIR runs the suite against another checkout of the app (default: this repository).
+"""
 
 from __future__ import annotations
 
@@ -18,6 +21,8 @@ CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
 OUTPUT_DIR = ROOT / "test-output" / "e2e"
+APP_DIR = Path(os.environ.get("ACCSM_E2E_APP_DIR") or ROOT)
+APP_READY = '[data-testid="stApp"][data-test-script-state="notRunning"]'
 
 
 def _free_port() -> int:
@@ -63,7 +68,7 @@ def app_url(database_url, tmp_path_factory):
             [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
              "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
              "--server.fileWatcherType", "none"],
-            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+            cwd=APP_DIR, env=env, stdout=log, stderr=subprocess.STDOUT,
         )
     url = f"http://127.0.0.1:{port}"
     try:
@@ -89,16 +94,72 @@ def browser():
         browser.close()
 
 
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_makereport(item, call):
+    """Keep each phase's report on the test item, so fixtures can tell whether the test failed."""
+    report = yield
+    setattr(item, f"rep_{report.when}", report)
+    return report
+
+
 @pytest.fixture
-def page(browser):
+def page(browser, request, output_dir):
+    """A page in a fresh browser context (own cookies, own Streamlit session); screenshot saved on failure.
+
+    `page.errors` collects uncaught JavaScript errors of the page.
+    """
     context = browser.new_context(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
     page = context.new_page()
     page.set_default_timeout(60_000)
+    page.errors = []
+    page.on("pageerror", lambda error: page.errors.append(str(error)))
     yield page
+    report = getattr(request.node, "rep_call", None)
+    if report is not None and report.failed:
+        try:
+            save_full_page(page, output_dir / f"FAILED_{_safe(request.node.name)}.png")
+        except Exception as error:  # noqa: BLE001 - a failed screenshot must not hide the test's failure
+            print(f"could not save the failure screenshot: {error}")
     context.close()
 
 
 def wait_for_app(page) -> None:
     """Wait until Streamlit has finished running the page script."""
-    page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]', timeout=90_000)
+    page.wait_for_selector(APP_READY, timeout=90_000)
     page.wait_for_timeout(300)  # let the last delta render
+
+
+def open_app(page, app_url: str, path: str = "") -> None:
+    """Go to a page of the app (path as in the address bar, e.g. "indicator?year=2018") and wait for it."""
+    page.goto(f"{app_url}/{path.lstrip('/')}")
+    wait_for_app(page)
+
+
+def save_full_page(page, path: Path) -> Path:
+    """Save a screenshot of the whole page.
+
+    Streamlit scrolls inside its main element, not the document, so a plain full_page screenshot stops at the
+    window: the window is made as tall as the content for the shot, then put back.
+    """
+    size = page.viewport_size or {"width": 1400, "height": 1000}
+    height = page.evaluate("""() => {
+        const main = document.querySelector('[data-testid="stMain"]');
+        return Math.max(main ? main.scrollHeight : 0, document.documentElement.scrollHeight);
+    }""")
+    page.set_viewport_size({"width": size["width"], "height": max(size["height"], min(int(height), 12_000))})
+    page.wait_for_timeout(700)  # charts and tables redraw for the new size
+    page.screenshot(path=str(path), full_page=True)
+    page.set_viewport_size(size)
+    return path
+
+
+def _safe(name: str) -> str:
+    return "".join(c if c.isalnum() or c in "-_." else "_" for c in name)
+
+
+@pytest.fixture(scope="session")
+def ui():
+    """The helpers above for test modules (conftest is not importable by name under --import-mode=importlib)."""
+    import types
+    return types.SimpleNamespace(wait_for_app=wait_for_app, open_app=open_app, save_full_page=save_full_page,
+                                 app_dir=APP_DIR, ready=APP_READY)

@@ -59,12 +59,26 @@ def test_template_then_load(tmp_path, valid_values, valid_items):
     assert second.stdout.startswith(f"unchanged: {filled} (already loaded as submission 1 on ")
 
 
-def test_targets_template_loads_dry_run(tmp_path):
-    targets = tmp_path / "targets.xlsx"
-    assert _run("template", "targets", "-o", str(targets)).returncode == 0
-    result = _run("load", str(targets), "--dry-run", db=f"sqlite:///{tmp_path}/cli.db")
+def test_blank_targets_template_changes_nothing(tmp_path):
+    targets, db = tmp_path / "targets.xlsx", f"sqlite:///{tmp_path}/cli.db"
+    assert _run("template", "targets", "-o", str(targets), db=db).returncode == 0
+    result = _run("load", str(targets), "--dry-run", db=db)
     assert result.returncode == 0, result.stdout
-    assert result.stdout.startswith(f"accepted (dry run): {targets} (targets 2016-2020 would be stored")
+    assert result.stdout.startswith(f"unchanged: {targets} (every figure already matches the stored targets")
+
+
+def test_targets_template_is_prefilled_from_the_database(tmp_path, targets_template):
+    from importers.templates import fill_targets
+    db = f"sqlite:///{tmp_path}/cli.db"
+    edited = fill_targets(targets_template, tmp_path / "edited.xlsx",
+                          [{"indicator": "E.3", "scope": "ASEAN", "target": 75, "note": "SOM decision"}])
+    assert _run("load", str(edited), db=db).returncode == 0
+    downloaded = tmp_path / "downloaded.xlsx"
+    assert _run("template", "targets", "-o", str(downloaded), db=db).returncode == 0
+
+    result = _run("load", str(downloaded), "--dry-run", db=db)
+
+    assert result.stdout.startswith(f"unchanged: {downloaded}"), result.stdout
 
 
 def test_ten_mistakes_give_ten_messages_on_ten_cells_and_store_nothing(tmp_path, make_return, valid_items):

@@ -102,7 +102,7 @@ def test_fill_return_writes_by_code_and_refuses_unknown_codes(return_template, t
 
 @pytest.mark.parametrize("kind", sorted(KINDS))
 def test_every_kind_writes_a_template_the_importer_identifies(kind, tmp_path, load):
-    options = {"country": "BRN", "year": 2018}
+    options = {"country": "BRN", "year": 2018, "project": "Workshop on Civil Service Competency (fictional)"}
     path = tmp_path / f"{kind}.xlsx"
     KINDS[kind].write_template(path, **{o: options[o] for o in KINDS[kind].template_options})
 

@@ -1,0 +1,130 @@
+"""Cached loaders: one engine per database URL, query results cached until an import or edit clears them."""
+
+from __future__ import annotations
+
+import importlib.util
+from dataclasses import dataclass
+
+import pandas as pd
+import streamlit as st
+from sqlalchemy import Engine
+
+from kpi import store
+from kpi.catalogue import CURRENT_FRAMEWORK, FRAMEWORKS, Framework
+from kpi.config import resolve_database_url
+from kpi.db import open_store
+from kpi.engine import compute_report
+
+
+@dataclass(frozen=True)
+class StoreStatus:
+    """What the sidebar says about the data: how much, how fresh, whether it is demo data."""
+
+    submissions: int
+    has_demo_data: bool
+    as_of: object  # datetime or None
+
+
+def get_database_url() -> str:
+    """Return the database URL ($ACCSM_DATABASE_URL or the project default)."""
+    return resolve_database_url()
+
+
+def get_framework(code: str = CURRENT_FRAMEWORK.code) -> Framework:
+    """Return the framework with this code."""
+    return FRAMEWORKS[code]
+
+
+@st.cache_resource(show_spinner=False)
+def get_engine(url: str) -> Engine:
+    """Return the engine of an up-to-date store at `url` (one per process)."""
+    return open_store(url)
+
+
+@st.cache_resource(show_spinner="Loading the demo data for a first look…")
+def ensure_demo_data(url: str, user: str) -> int:
+    """Load the demo returns once per process when the store holds no submission; return how many were loaded."""
+    if importlib.util.find_spec("importers.demo") is None:
+        return 0
+    engine = get_engine(url)
+    with engine.connect() as connection:
+        if store.count_submissions(connection):
+            return 0
+    from importers.demo import load_demo_data
+    return load_demo_data(engine, user) or 0
+
+
+@st.cache_data(show_spinner="Computing the indicators…")
+def load_report(url: str, framework_code: str = CURRENT_FRAMEWORK.code) -> pd.DataFrame:
+    """Return the full KPI table (every indicator, scope and year) of the framework."""
+    with get_engine(url).connect() as connection:
+        return compute_report(connection, get_framework(framework_code))
+
+
+@st.cache_data(show_spinner=False)
+def load_status(url: str) -> StoreStatus:
+    """Return how many submissions are stored, whether any is demo data, and the as-of date."""
+    with get_engine(url).connect() as connection:
+        return StoreStatus(store.count_submissions(connection), store.has_demo_data(connection),
+                           store.data_as_of(connection))
+
+
+@st.cache_data(show_spinner=False)
+def load_member_states(url: str) -> pd.DataFrame:
+    """Return the ten AMS (iso3, name) in ASEAN's order."""
+    with get_engine(url).connect() as connection:
+        return store.read_member_states(connection)
+
+
+@st.cache_data(show_spinner=False)
+def load_submissions(url: str, kind: str | None = None, country: str | None = None) -> pd.DataFrame:
+    """Return stored submissions, newest first."""
+    with get_engine(url).connect() as connection:
+        return store.read_submissions(connection, kind=kind, country=country)
+
+
+@st.cache_data(show_spinner=False)
+def load_arc_themes(url: str) -> pd.DataFrame:
+    """Return every dated ARC theme (reference lists and returns)."""
+    with get_engine(url).connect() as connection:
+        return store.read_arc_themes(connection)
+
+
+@st.cache_data(show_spinner=False)
+def load_items(url: str, list_code: str) -> pd.DataFrame:
+    """Return the rows of one list sheet (policies, arc_projects, reform_measures) over the current returns."""
+    with get_engine(url).connect() as connection:
+        return store.read_current_items(connection, list_code)
+
+
+@st.cache_data(show_spinner=False)
+def load_targets(url: str, framework_code: str = CURRENT_FRAMEWORK.code) -> pd.DataFrame:
+    """Return the entered baselines and targets with who set each and when."""
+    with get_engine(url).connect() as connection:
+        return store.read_targets(connection, framework_code)
+
+
+@st.cache_data(show_spinner=False)
+def load_audit(url: str, entity: str | None = None) -> pd.DataFrame:
+    """Return the audit log, newest first, optionally for one entity."""
+    with get_engine(url).connect() as connection:
+        return store.read_audit(connection, entity=entity)
+
+
+def read_country_names(url: str) -> dict[str, str]:
+    """Return {iso3: name} for the ten AMS."""
+    states = load_member_states(url)
+    return dict(zip(states["iso3"], states["name"]))
+
+
+def clear_caches() -> None:
+    """Forget every cached query result: call after any import or edit."""
+    st.cache_data.clear()
+
+
+def remove_demo_data(url: str, user: str) -> int:
+    """Delete every demo submission and demo target in one transaction; clear caches; return submissions removed."""
+    with get_engine(url).begin() as connection:
+        removed = store.remove_demo_data(connection, user)
+    clear_caches()
+    return removed

@@ -1,0 +1,107 @@
+"""The shared furniture every page shows: plan period, reporting year, as-of date, user, and the demo-data banner."""
+
+from __future__ import annotations
+
+import streamlit as st
+from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
+
+from dashboard import data, state
+from kpi.charts import format_as_of
+from kpi.config import resolve_user
+
+_DRAWN_MARK = "_accsm_furniture_run"
+_ROUTED_MARK = "_accsm_router_run"
+PAGE_CONFIG = dict(layout="wide", page_title="ACCSM KPI dashboard", page_icon=":material/monitoring:")
+
+
+def build_navigation():
+    """Return st.navigation over the dashboard's pages (the router calls it; a page run on its own too)."""
+    _mark(_ROUTED_MARK)
+    return st.navigation([
+        st.Page("pages/overview.py", title="Regional overview", icon=":material/dashboard:", default=True),
+        st.Page("pages/indicator.py", title="Indicator", icon=":material/show_chart:"),
+        st.Page("pages/member_state.py", title="Member State", icon=":material/flag:"),
+        st.Page("pages/returns.py", title="Country returns", icon=":material/upload_file:"),
+        st.Page("pages/targets.py", title="Baselines and targets", icon=":material/flag_circle:"),
+    ])
+
+
+def draw_furniture() -> None:
+    """Draw the sidebar and banner once per script run (app.py draws it; a page run on its own draws it too).
+
+    Until a process has seen st.navigation, Streamlit runs a page file of `pages/` directly, without the
+    router; the page then registers the navigation and draws the furniture itself. A second call in the
+    same run does nothing.
+    """
+    if _is_marked(_DRAWN_MARK):
+        return
+    _mark(_DRAWN_MARK)
+    if not _is_marked(_ROUTED_MARK):
+        st.set_page_config(**PAGE_CONFIG)
+        build_navigation()
+    url = data.get_database_url()
+    framework = data.get_framework()
+    st.session_state.setdefault("user_name", resolve_user())
+    data.get_engine(url)
+    data.ensure_demo_data(url, st.session_state["user_name"])
+    status = data.load_status(url)
+    report = data.load_report(url)
+    years = read_years(report, framework)
+    with st.sidebar:
+        st.markdown("### ACCSM KPI dashboard")
+        st.caption(f"{framework.title} · baseline {framework.baseline_year} · target {framework.target_year}")
+        state.select_param("Reporting year", years, state.YEAR, default=read_latest_year(report, years),
+                           help="The year every page shows; it is kept in the link.")
+        st.caption(f"Data as of **{format_as_of(status.as_of)}** · {status.submissions} file(s) stored")
+        st.text_input("Your name (recorded with every change)", key="user_name")
+    if "flash" in st.session_state:
+        st.success(st.session_state.pop("flash"))
+    if status.has_demo_data:
+        _draw_demo_banner(url)
+
+
+def _is_marked(mark: str) -> bool:
+    ctx = get_script_run_ctx()
+    return ctx is not None and getattr(ctx, mark, None) is ctx.cursors
+
+
+def _mark(mark: str) -> None:
+    ctx = get_script_run_ctx()
+    if ctx is not None:
+        setattr(ctx, mark, ctx.cursors)  # ctx.cursors is a new dict on every run: the mark lasts one run
+
+
+def read_years(report, framework) -> list[int]:
+    """Return the reporting years to choose from: the years of the report, else the plan's years."""
+    years = sorted({int(y) for y in report["year"]}) if len(report) else []
+    return years or list(range(framework.baseline_year, framework.target_year + 1))
+
+
+def read_latest_year(report, years: list[int]) -> int:
+    """Return the latest year with any value (the default reporting year)."""
+    with_data = report[report["value"].notna()]["year"] if len(report) else []
+    return int(max(with_data)) if len(with_data) else years[-1]
+
+
+def _draw_demo_banner(url: str) -> None:
+    st.warning("**Demo data: these figures are fictional**, loaded so a first-time user can see how the "
+               "dashboard works. Remove them before loading real country returns.", icon=":material/science:")
+    if not st.session_state.get("confirm_remove_demo"):
+        st.button("Remove demo data", key="remove_demo", on_click=_ask_confirmation, args=(True,))
+        return
+    st.error("Remove every demo return and demo target? Real data you loaded stays. This cannot be undone.")
+    yes, no, _ = st.columns([1, 1, 3])
+    yes.button("Yes, remove demo data", key="remove_demo_confirm", type="primary", on_click=_remove_demo,
+               args=(url,))
+    no.button("Cancel", key="remove_demo_cancel", on_click=_ask_confirmation, args=(False,))
+
+
+def _ask_confirmation(asking: bool) -> None:
+    st.session_state["confirm_remove_demo"] = asking
+
+
+def _remove_demo(url: str) -> None:
+    # A callback runs before the rerun, so the page redraws without the banner and with fresh figures.
+    removed = data.remove_demo_data(url, state.current_user())
+    st.session_state["confirm_remove_demo"] = False
+    st.session_state["flash"] = f"Removed {removed} demo submission(s)."

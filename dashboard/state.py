@@ -1,0 +1,105 @@
+"""Page state in the URL: read and validate `year`, `indicator`, `country`, `countries`; write them back."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+import streamlit as st
+
+YEAR = "year"
+INDICATOR = "indicator"
+COUNTRY = "country"
+COUNTRIES = "countries"
+
+
+def select_param(label: str, options: Sequence, param: str, default=None, *, container=None,
+                 format_func: Callable = str, help: str | None = None):
+    """Draw a selectbox whose value lives in the URL parameter `param`; return the chosen option.
+
+    A value in the URL that is not among the options is replaced by the default, with a note.
+    """
+    container = container or st
+    options = list(options)
+    if not options:
+        return None
+    key = _key(param)
+    default = default if default in options else options[0]
+    raw = st.query_params.get(param)
+    chosen = _match(raw, options)
+    if raw is not None and chosen is None:
+        container.warning(f"The link asks for {label.lower()} “{raw}”, which is not available here; "
+                          f"showing {format_func(default)} instead.")
+    if chosen is None:
+        chosen = st.session_state.get(key) if st.session_state.get(key) in options else default
+    st.session_state[key] = chosen
+    value = container.selectbox(label, options, key=key, format_func=format_func, help=help,
+                                on_change=_write_back, args=(param, key))
+    st.query_params[param] = str(value)
+    return value
+
+
+def multiselect_param(label: str, options: Sequence, param: str, default: Sequence = (), *, container=None,
+                      format_func: Callable = str, help: str | None = None) -> list:
+    """Draw a multiselect whose values live in the URL parameter `param` (comma-separated); return them."""
+    container = container or st
+    options = list(options)
+    key = _key(param)
+    raw = st.query_params.get(param)
+    if raw is not None:
+        wanted = [part for part in raw.split(",") if part]
+        chosen = [o for o in options if str(o) in wanted]
+        unknown = [w for w in wanted if w not in {str(o) for o in options}]
+        if unknown:
+            container.warning(f"The link names {', '.join(unknown)}, not available for {label.lower()}; "
+                              "they are left out.")
+        st.session_state[key] = chosen
+    elif key not in st.session_state:
+        st.session_state[key] = [o for o in default if o in options]
+    else:
+        st.session_state[key] = [o for o in st.session_state[key] if o in options]
+    default = [o for o in default if o in options]
+    values = container.multiselect(label, options, key=key, format_func=format_func, help=help,
+                                   on_change=_write_back_many, args=(param, key, default))
+    _write_many(param, values, default)
+    return values
+
+
+def selected_year() -> int | None:
+    """Return the reporting year chosen in the sidebar (set by app.py before the page runs)."""
+    return st.session_state.get(_key(YEAR))
+
+
+def _key(param: str) -> str:
+    return f"url_{param}"
+
+
+def _match(raw: str | None, options: list):
+    if raw is None:
+        return None
+    for option in options:
+        if str(option) == raw:
+            return option
+    return None
+
+
+def _write_back(param: str, key: str) -> None:
+    # Runs before the rerun, so the URL already holds the new value when the script reads it.
+    st.query_params[param] = str(st.session_state[key])
+
+
+def _write_back_many(param: str, key: str, default: list) -> None:
+    _write_many(param, st.session_state[key], default)
+
+
+def _write_many(param: str, values: list, default: list) -> None:
+    # The default selection stays out of the URL so ordinary links stay short; an empty one is written as "".
+    if list(values) == list(default):
+        if param in st.query_params:
+            del st.query_params[param]
+    else:
+        st.query_params[param] = ",".join(str(v) for v in values)
+
+
+def current_user() -> str:
+    """Return the name recorded against changes, typed in the sidebar (app.py sets the default)."""
+    return (st.session_state.get("user_name") or "").strip() or "unknown"

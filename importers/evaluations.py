@@ -1,0 +1,307 @@
+"""The evaluations workbook: one ARC project's participant ratings (Annex 1 items and the Annex 2 overall rating)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+from openpyxl import Workbook as OpenpyxlWorkbook
+from openpyxl.comments import Comment
+from openpyxl.styles import Alignment, Font, PatternFill, Protection
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.worksheet import Worksheet
+from sqlalchemy import Connection
+
+from importers import layout
+from importers.cells import find_sheet, is_blank, parse_cell, read_header, report_hidden_sheets
+from importers.report import Change, Validation
+from importers.safe_read import Sheet, Workbook, cell_ref
+from kpi import store
+from kpi.fields import ANNEX1_ITEMS, EVALUATION_FIELDS, SATISFIED_MEAN_RATING, Field
+from kpi.indicators import normalise_title
+
+KIND = "evaluations"
+EVALUATIONS_SHEET = "Evaluations"
+EVALUATIONS_ROWS_PREPARED = 300
+# What the file is about, below the kind and version on the Instructions sheet: code in A, value in B.
+IDENTITY_ROWS = {"country": 4, "year": 5, "project": 6}
+_IDENTITY_FIELDS = {
+    "country": Field("country", "ASEAN Member State whose ARC ran the project (ISO3)", "iso3", required=True),
+    "year": Field("year", "Reporting year of the return that lists the project", "year", required=True,
+                  minimum=2000, maximum=2100),
+    "project": Field("project", "Project title exactly as listed on the ARC projects sheet of the return",
+                     "text", required=True),
+}
+_RATING_SCALE = ("5 Excellent: your expectations have been consistently exceeded; "
+                 "4 Highly Satisfactory: exceeded; 3 Satisfactory: met; 2 Fair: somewhat not met; "
+                 "1 Poor: not met")
+_INSTRUCTIONS = (
+    "How to fill in the participant evaluations of an ARC project",
+    "1. Country, year and project (cells B4:B6) are filled in by the secretariat. The project title must be the "
+    "title listed on the ARC projects sheet of that country's return for that year.",
+    "2. On the Evaluations sheet, type one row per participant who returned the forms: a participant number "
+    "(no names), the 20 Annex 1 ratings (a1_01 to a1_20) and the Annex 2 overall rating (a2_overall).",
+    "3. Ratings are whole numbers from 1 to 5. " + _RATING_SCALE + ".",
+    "4. Leave a rating blank when the participant did not answer that item. Hover over a column code to read "
+    "the item it stands for.",
+    f"5. A participant counts as satisfied when the mean of their Annex 1 ratings is {SATISFIED_MEAN_RATING} or "
+    "more. Loaded evaluations replace the project's evaluations/satisfied counts in the return (indicator D.1.1).",
+    "6. Do not rename the sheets or change the header row or the cells A2:B6 of this sheet.",
+)
+_HEADER_FONT = Font(bold=True)
+_HEADER_FILL = PatternFill("solid", fgColor="D9E1F2")
+_UNLOCKED = Protection(locked=False)
+
+
+@dataclass(frozen=True)
+class EvaluationsContent:
+    """One project's validated participant rows (each with its sheet and row) and what they are about."""
+
+    country: str
+    year: int
+    project: str
+    rows: list[dict]
+
+
+def write_evaluations_template(path: Path | str, country: str, year: int, project: str) -> Path:
+    """Write a blank evaluations workbook for one ARC project; return the path.
+
+    Raises ValueError for an unknown AMS or an empty project title.
+    """
+    country = country.upper()
+    if country not in layout.read_ams_codes():
+        raise ValueError(f"{country} is not an AMS; use one of {', '.join(layout.read_ams_codes())}")
+    if not str(project).strip():
+        raise ValueError("the project title is empty: give it as listed on the ARC projects sheet of the return")
+    workbook = OpenpyxlWorkbook()
+    write_instructions(workbook.active, KIND, _INSTRUCTIONS,
+                       {"country": country, "year": int(year), "project": " ".join(str(project).split())},
+                       IDENTITY_ROWS)
+    _write_evaluations_sheet(workbook.create_sheet(EVALUATIONS_SHEET))
+    path = Path(path)
+    workbook.save(path)
+    return path
+
+
+def fill_evaluations(template_path: Path | str, out_path: Path | str, rows: list[dict]) -> Path:
+    """Write participant rows (keys: the header codes) under the Evaluations header; return out_path."""
+    from openpyxl import load_workbook
+
+    workbook = load_workbook(template_path)
+    sheet = workbook[EVALUATIONS_SHEET]
+    header = {sheet.cell(1, c).value: c for c in range(1, sheet.max_column + 1)}
+    for offset, row in enumerate(rows):
+        for code, value in row.items():
+            if code not in header:
+                raise KeyError(f"no column {code!r} in sheet {EVALUATIONS_SHEET!r}")
+            sheet.cell(2 + offset, header[code], value)
+    workbook.save(out_path)
+    return Path(out_path)
+
+
+def write_instructions(sheet: Worksheet, kind: str, lines: tuple[str, ...], identity: dict[str, object],
+                       identity_rows: dict[str, int]) -> None:
+    """Write the Instructions sheet: kind and version in A2:B3, the identity block below, then the lines."""
+    sheet.title = layout.INSTRUCTIONS_SHEET
+    sheet.cell(1, 1, "ACCSM KPI framework: " + lines[0]).font = Font(bold=True, size=14)
+    sheet.cell(*layout.KIND_LABEL_CELL, layout.KIND_CODE)
+    sheet.cell(*layout.KIND_VALUE_CELL, kind)
+    sheet.cell(*layout.VERSION_LABEL_CELL, layout.VERSION_CODE)
+    sheet.cell(*layout.VERSION_VALUE_CELL, layout.TEMPLATE_VERSION)
+    for code, value in identity.items():
+        sheet.cell(identity_rows[code], 1, code)
+        sheet.cell(identity_rows[code], 2, value)
+    first_line_row = max(identity_rows.values(), default=3) + 2
+    for offset, line in enumerate(lines[1:]):
+        sheet.cell(first_line_row + offset, 1, line)
+    sheet.column_dimensions["A"].width = 20
+    sheet.column_dimensions["B"].width = 60
+    sheet.protection.sheet = True
+
+
+def read_identity(workbook: Workbook, fields: dict[str, Field], result: Validation) -> dict[str, object]:
+    """Return code -> parsed value of the identity block of the Instructions sheet, recording what is wrong."""
+    sheet = workbook.sheet(layout.INSTRUCTIONS_SHEET)
+    found: dict[str, object] = {}
+    if sheet is None:
+        result.add_error(layout.INSTRUCTIONS_SHEET, None, "the Instructions sheet is missing: use a template "
+                         "made by the secretariat")
+        return found
+    rows = {str(sheet.cell(r, 1).value).strip(): r for r in range(1, sheet.max_row + 1)
+            if sheet.cell(r, 1) is not None and sheet.cell(r, 1).value is not None}
+    for code, field in fields.items():
+        if code not in rows:
+            result.add_error(layout.INSTRUCTIONS_SHEET, None, f"the cell naming {code!r} is missing from column A: "
+                             "use a template made by the secretariat")
+            continue
+        ref = cell_ref(rows[code], 2)
+        parsed = parse_cell(sheet.cell(rows[code], 2), field)
+        if parsed.error:
+            result.add_error(layout.INSTRUCTIONS_SHEET, ref, parsed.error)
+        elif parsed.value is None:
+            result.add_error(layout.INSTRUCTIONS_SHEET, ref, f"{code} is blank: {field.label}")
+        else:
+            found[code] = parsed.value
+    return found
+
+
+def validate_evaluations(workbook: Workbook, connection: Connection) -> Validation:
+    """Return the EvaluationsContent (as Validation.content when there are no errors) with every problem.
+
+    A project that the current return of its AMS and year does not list is a warning, not an error: the
+    evaluations may arrive before the return.
+    """
+    result = Validation()
+    report_hidden_sheets(workbook, (EVALUATIONS_SHEET,), result)
+    identity = read_identity(workbook, _IDENTITY_FIELDS, result)
+    if "country" in identity and identity["country"] not in layout.read_ams_codes():
+        result.add_error(layout.INSTRUCTIONS_SHEET, cell_ref(IDENTITY_ROWS["country"], 2),
+                         f"{identity['country']} is not an AMS; use one of {', '.join(layout.read_ams_codes())}")
+        identity.pop("country")
+    if "project" in identity:
+        identity["project"] = " ".join(str(identity["project"]).split())
+    country, year, project = identity.get("country"), identity.get("year"), identity.get("project")
+    if country and year and project:
+        project = _resolve_project(connection, country, year, project, result)
+        result.title = f"evaluations {country} {year} {project!r}"
+    result.country, result.year, result.subject = country, year, project
+    sheet = find_sheet(workbook, EVALUATIONS_SHEET, result)
+    if sheet is None:
+        return result
+    header = read_header(sheet, EVALUATION_FIELDS, result)
+    if header is None:
+        return result
+    rows = _read_rows(sheet, header, result)
+    if not rows and not result.errors:
+        result.add_error(EVALUATIONS_SHEET, None, "no participant is listed: type one row per participant "
+                         "under the header row")
+    if not result.errors:
+        result.content = EvaluationsContent(country, year, project, rows)
+    return result
+
+
+def compare_evaluations(connection: Connection, content: EvaluationsContent) -> list[Change]:
+    """Return what storing these rows would change against the current evaluations of the same project."""
+    stored = store.read_current_evaluations(connection)
+    if len(stored):
+        stored = stored[(stored["country"] == content.country) & (stored["year"] == content.year)
+                        & (stored["project_title"].map(normalise_title) == normalise_title(content.project))]
+    old = sorted((_rating_key(r) for r in stored.to_dict("records")), key=repr) if len(stored) else []
+    new = sorted((_rating_key(r) for r in content.rows), key=repr)
+    return [] if old == new else [Change(f"{content.project} (participants)", len(old), len(new))]
+
+
+def store_validated_evaluations(connection: Connection, content: EvaluationsContent,
+                                info: store.SubmissionInfo) -> int:
+    """Store the rows as the current evaluations of the project (superseding an earlier file); return the id."""
+    return store.store_evaluations(connection, content.rows, info)
+
+
+def canonicalise_evaluations(content: EvaluationsContent) -> dict:
+    """Return the content as plain data without cell positions: equal for the same ratings however re-saved."""
+    return {"country": content.country, "year": content.year, "project": content.project,
+            "rows": sorted((_rating_key(r) for r in content.rows), key=repr)}
+
+
+def _rating_key(row: dict) -> list:
+    return [_plain(row.get(f.code)) for f in EVALUATION_FIELDS]
+
+
+def _plain(value):
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return None
+    if hasattr(value, "item"):  # numpy scalars from the store's frames
+        value = value.item()
+    return int(value) if isinstance(value, float) and value.is_integer() else value
+
+
+def _resolve_project(connection: Connection, country: str, year: int, project: str, result: Validation) -> str:
+    """Return the project's title as the return lists it (or as earlier evaluations stored it), else as typed.
+
+    One spelling per project keeps a later file superseding the earlier one instead of adding to it.
+    """
+    key = normalise_title(project)
+    projects = store.read_current_items(connection, "arc_projects")
+    listed = [t for t in projects.loc[(projects["country"] == country) & (projects["year"] == year), "title"]
+              if normalise_title(t) == key]
+    if listed:
+        return listed[0]
+    result.add_warning(layout.INSTRUCTIONS_SHEET, cell_ref(IDENTITY_ROWS["project"], 2),
+                       f"the project {project!r} is not listed on the ARC projects sheet of the current "
+                       f"{country} {year} return: its evaluations count for D.1.1 only once it is")
+    earlier = store.read_submissions(connection, kind=KIND, country=country)
+    earlier = [s for s in earlier.loc[(earlier["year"] == year) & (earlier["status"] == "current"), "subject"]
+               if normalise_title(s) == key]
+    return earlier[0] if earlier else project
+
+
+def _read_rows(sheet: Sheet, header: dict[str, int], result: Validation) -> list[dict]:
+    rows: list[dict] = []
+    seen: dict[str, str] = {}
+    for row in range(2, sheet.max_row + 1):
+        if all(is_blank(sheet.cell(row, col)) for col in header.values()):
+            continue
+        record: dict = {"sheet": EVALUATIONS_SHEET, "row": row}
+        for field in EVALUATION_FIELDS:
+            ref = cell_ref(row, header[field.code])
+            parsed = parse_cell(sheet.cell(row, header[field.code]), field)
+            if parsed.error:
+                result.add_error(EVALUATIONS_SHEET, ref, parsed.error)
+            if parsed.warning:
+                result.add_warning(EVALUATIONS_SHEET, ref, parsed.warning)
+            record[field.code] = parsed.value
+        participant_ref = cell_ref(row, header["participant"])
+        participant = record["participant"]
+        if participant is None:
+            result.add_error(EVALUATIONS_SHEET, participant_ref, "participant is blank: give each row a "
+                             "participant number")
+        elif participant in seen:
+            result.add_error(EVALUATIONS_SHEET, participant_ref, f"participant {participant!r} is listed twice "
+                             f"(also at {seen[participant]})")
+        else:
+            seen[participant] = participant_ref
+        if all(record[item.code] is None for item in ANNEX1_ITEMS):
+            result.add_warning(EVALUATIONS_SHEET, participant_ref, f"participant {participant!r} gave no Annex 1 "
+                               "rating, so does not count as an evaluation for D.1.1")
+        rows.append(record)
+    return rows
+
+
+def _write_evaluations_sheet(sheet: Worksheet) -> None:
+    last_row = EVALUATIONS_ROWS_PREPARED + 1
+    for col, field in enumerate(EVALUATION_FIELDS, start=1):
+        header = sheet.cell(1, col, field.code)
+        header.font = _HEADER_FONT
+        header.fill = _HEADER_FILL
+        header.alignment = Alignment(horizontal="center")
+        # The code is what the importer reads; the comment and input message are what people read.
+        header.comment = Comment(field.label, "ACCSM secretariat", width=300, height=80)
+        letter = get_column_letter(col)
+        sheet.add_data_validation(_make_validation(field, f"{letter}2:{letter}{last_row}"))
+        for row in range(2, last_row + 1):
+            sheet.cell(row, col).protection = _UNLOCKED
+        sheet.column_dimensions[letter].width = 14 if field.code == "participant" else 7.5
+    sheet.column_dimensions[get_column_letter(len(EVALUATION_FIELDS))].width = 11
+    sheet.freeze_panes = "B2"
+    sheet.protection.sheet = True
+    sheet.protection.formatColumns = False
+    sheet.protection.formatRows = False
+
+
+def _make_validation(field: Field, cells: str) -> DataValidation:
+    if field.type == "integer":
+        validation = DataValidation(type="whole", operator="between", formula1=str(int(field.minimum)),
+                                    formula2=str(int(field.maximum)), showErrorMessage=True,
+                                    errorTitle="Rating 1 to 5", error="Type a whole number from 1 to 5.")
+        prompt = f"{field.label}. Rating 1 (Poor) to 5 (Excellent); blank = not answered."
+    else:
+        validation = DataValidation(type=None)
+        prompt = field.label
+    validation.promptTitle = field.code[:32]
+    validation.prompt = prompt[:255]
+    validation.showInputMessage = True
+    validation.allow_blank = True
+    validation.add(cells)
+    return validation

@@ -1,0 +1,286 @@
+"""The work plan workbook: one row per programme of the plan, where the secretariat sets each status."""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+from openpyxl import Workbook as OpenpyxlWorkbook
+from openpyxl import load_workbook
+from openpyxl.comments import Comment
+from openpyxl.styles import Alignment, Font, PatternFill, Protection
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.worksheet import Worksheet
+from sqlalchemy import Connection
+
+from importers import layout
+from importers.cells import find_sheet, is_blank, parse_cell, read_header, report_hidden_sheets
+from importers.evaluations import read_identity, write_instructions
+from importers.report import Change, Validation
+from importers.safe_read import Sheet, Workbook, cell_ref
+from kpi import store
+from kpi.catalogue import CURRENT_FRAMEWORK
+from kpi.config import DATA_DIR
+from kpi.fields import WORKPLAN_STATUSES, Field
+
+KIND = "workplan"
+WORKPLAN_SHEET = "Work plan"
+WORKPLAN_FILES = {"2016-2020": DATA_DIR / "workplan_2016_2020.csv"}  # plan code -> its programmes
+IDENTITY_ROWS = {"plan": 4}
+
+# The programme columns, as in the reference CSV (see data/README.md); people read them, the importer reads `no`.
+PROGRAMME_FIELDS: tuple[Field, ...] = (
+    Field("no", "Programme number in the work plan", "integer", required=True, minimum=1),
+    Field("plan", "ACCSM or ACCSM+3 work plan", "text"),
+    Field("title", "Title of the programme", "text"),
+    Field("objectives", "Objectives (items joined by |)", "text"),
+    Field("priority_areas", "ACCSM priority areas A-E", "text"),
+    Field("plus3_thematic_areas", "ACCSM+3 thematic areas 1-7", "text"),
+    Field("ascc_kras", "ASCC Blueprint key result areas", "text"),
+    Field("ascc_measures", "ASCC Blueprint strategic measures", "text"),
+    Field("apsc_action_lines", "APSC Blueprint action lines", "text"),
+    Field("timeline", "Timeline as printed in the work plan", "text"),
+    Field("planned_years", "Years of the plan period the timeline covers", "text"),
+    Field("completed_in_plan", "Marked [Completed] in the published work plan", "text"),
+    Field("budget", "Budget", "text"),
+    Field("coordinators", "Coordinating AMS (ISO3)", "text"),
+    Field("partners", "Partners", "text"),
+)
+STATUS_FIELDS: tuple[Field, ...] = (
+    Field("status", "Status of the programme", "choice", choices=WORKPLAN_STATUSES,
+          help="Blank clears the status."),
+    Field("status_note", "Note on the status (what happened, when, why)", "text"),
+)
+WORKPLAN_FIELDS = PROGRAMME_FIELDS + STATUS_FIELDS
+
+_IDENTITY_FIELDS = {"plan": Field("plan", "Work plan (period) the programmes belong to", "text", required=True)}
+_INSTRUCTIONS = (
+    "How to update the status of the work plan programmes",
+    "1. The Work plan sheet has one row per programme. Only the yellow columns status and status_note are read; "
+    "the programme columns are protected and shown for reference.",
+    f"2. status: choose one of {', '.join(WORKPLAN_STATUSES)} from the drop-down list. status_note: what "
+    "happened, when and why (optional).",
+    "3. Loading this workbook updates only the programmes it contains. A blank status or note in a row clears "
+    "it, so delete the rows you do not want to change before loading.",
+    "4. Do not change the header row or the cells A2:B4 of this sheet: the secretariat's software reads them.",
+)
+_WIDTHS = {"no": 6, "plan": 10, "title": 50, "objectives": 40, "timeline": 22, "budget": 22, "partners": 22,
+           "status": 14, "status_note": 50}
+_HEADER_FONT = Font(bold=True)
+_HEADER_FILL = PatternFill("solid", fgColor="D9E1F2")
+_INPUT_FILL = PatternFill("solid", fgColor="FFF9E5")
+_UNLOCKED = Protection(locked=False)
+_WRAP = Alignment(wrap_text=True, vertical="top")
+
+
+@dataclass(frozen=True)
+class StatusRow:
+    """One programme's status as loaded; None clears the status or the note."""
+
+    no: int
+    status: str | None
+    status_note: str | None
+    sheet: str
+    row: int
+
+
+@dataclass(frozen=True)
+class WorkplanContent:
+    """The validated status rows of a work plan workbook."""
+
+    plan_code: str
+    rows: list[StatusRow]
+
+
+def read_programmes(plan_code: str = CURRENT_FRAMEWORK.code) -> list[dict]:
+    """Return the programmes of a plan from the reference data, as dicts keyed by the CSV columns.
+
+    Raises KeyError for a plan without reference data.
+    """
+    with WORKPLAN_FILES[plan_code].open(newline="", encoding="utf-8") as handle:
+        return [{**row, "no": int(row["no"])} for row in csv.DictReader(handle)]
+
+
+def write_workplan_template(path: Path | str, programmes: list[dict] | None = None,
+                            plan_code: str = CURRENT_FRAMEWORK.code) -> Path:
+    """Write the work plan workbook, one row per programme; return the path.
+
+    `programmes` (e.g. kpi.store.read_workplan records, which carry the current status) defaults to the
+    plan's reference data with no status.
+    """
+    programmes = read_programmes(plan_code) if programmes is None else programmes
+    workbook = OpenpyxlWorkbook()
+    write_instructions(workbook.active, KIND, _INSTRUCTIONS, {"plan": plan_code}, IDENTITY_ROWS)
+    _write_workplan_sheet(workbook.create_sheet(WORKPLAN_SHEET), sorted(programmes, key=lambda p: int(p["no"])))
+    path = Path(path)
+    workbook.save(path)
+    return path
+
+
+def fill_workplan(template_path: Path | str, out_path: Path | str, statuses: dict[int, tuple]) -> Path:
+    """Write {programme no: (status, status_note)} into a work plan workbook; return out_path.
+
+    Raises KeyError for a programme the workbook does not list.
+    """
+    workbook = load_workbook(template_path)
+    sheet = workbook[WORKPLAN_SHEET]
+    header = {sheet.cell(1, c).value: c for c in range(1, sheet.max_column + 1)}
+    rows = {sheet.cell(r, header["no"]).value: r for r in range(2, sheet.max_row + 1)}
+    for no, (status, note) in statuses.items():
+        if no not in rows:
+            raise KeyError(f"no programme {no} in the Work plan sheet")
+        sheet.cell(rows[no], header["status"], status)
+        sheet.cell(rows[no], header["status_note"], note)
+    workbook.save(out_path)
+    return Path(out_path)
+
+
+def validate_workplan(workbook: Workbook, connection: Connection) -> Validation:
+    """Return the WorkplanContent (as Validation.content when there are no errors) with every problem."""
+    result = Validation()
+    report_hidden_sheets(workbook, (WORKPLAN_SHEET,), result)
+    plan_code = read_identity(workbook, _IDENTITY_FIELDS, result).get("plan")
+    stored = store.read_workplan(connection, plan_code) if plan_code else pd.DataFrame()
+    if plan_code and stored.empty:
+        result.add_error(layout.INSTRUCTIONS_SHEET, cell_ref(IDENTITY_ROWS["plan"], 2),
+                         f"plan is {plan_code!r}, which has no programmes in the database: use a template made by "
+                         "the secretariat")
+        plan_code = None
+    if plan_code:
+        result.title = f"work plan {plan_code}"
+    sheet = find_sheet(workbook, WORKPLAN_SHEET, result)
+    header = read_header(sheet, WORKPLAN_FIELDS, result) if sheet else None
+    if header is None or plan_code is None:
+        return result
+    titles = {int(r["no"]): r["title"] for r in stored.to_dict("records")}
+    rows = _read_rows(sheet, header, titles, plan_code, result)
+    if not rows and not result.errors:
+        result.add_error(WORKPLAN_SHEET, None, "no programme is listed: keep a row per programme to update")
+    if not result.errors:
+        result.content = WorkplanContent(plan_code, rows)
+    return result
+
+
+def compare_workplan(connection: Connection, content: WorkplanContent) -> list[Change]:
+    """Return every status and note these rows would change against the stored work plan."""
+    stored = {int(r["no"]): r for r in store.read_workplan(connection, content.plan_code).to_dict("records")}
+    changes = []
+    for row in content.rows:
+        for figure in ("status", "status_note"):
+            was, now = _plain(stored[row.no][figure]), getattr(row, figure)
+            if was != now:
+                changes.append(Change(f"programme {row.no} {figure}", was, now))
+    return changes
+
+
+def store_workplan(connection: Connection, content: WorkplanContent, info: store.SubmissionInfo) -> int:
+    """Record the work plan file and set every row's status and note (blanks clear); return the submission id."""
+    submission_id = store.record_submission(connection, info)
+    for row in content.rows:
+        store.update_workplan_status(connection, content.plan_code, row.no, row.status, row.status_note, info.user)
+    return submission_id
+
+
+def canonicalise_workplan(content: WorkplanContent) -> dict:
+    """Return the content as plain data without cell positions."""
+    return {"plan": content.plan_code,
+            "rows": [[r.no, r.status, r.status_note] for r in sorted(content.rows, key=lambda r: r.no)]}
+
+
+def _read_rows(sheet: Sheet, header: dict[str, int], titles: dict[int, str], plan_code: str,
+               result: Validation) -> list[StatusRow]:
+    fields = {f.code: f for f in WORKPLAN_FIELDS}
+    rows: list[StatusRow] = []
+    seen: dict[int, str] = {}
+    for row in range(2, sheet.max_row + 1):
+        if all(is_blank(sheet.cell(row, col)) for col in header.values()):
+            continue
+        parsed = {}
+        for code in ("no", "status", "status_note"):
+            ref = cell_ref(row, header[code])
+            value = parse_cell(sheet.cell(row, header[code]), fields[code])
+            if value.error:
+                result.add_error(sheet.name, ref, value.error)
+            parsed[code] = value.value
+        no_ref = cell_ref(row, header["no"])
+        no = parsed["no"]
+        if no is None:
+            if not any(m.cell == no_ref for m in result.errors):
+                result.add_error(sheet.name, no_ref, "no is blank: every row needs its programme number")
+            continue
+        if no not in titles:
+            result.add_error(sheet.name, no_ref, f"programme {no} is not in work plan {plan_code} "
+                             f"(programmes 1 to {max(titles)}): do not change the programme numbers")
+            continue
+        if no in seen:
+            result.add_error(sheet.name, no_ref, f"programme {no} appears twice (also in {seen[no]}): keep one row "
+                             "per programme")
+            continue
+        seen[no] = no_ref
+        _warn_changed_title(sheet, row, header, no, titles[no], result)
+        rows.append(StatusRow(no, parsed["status"], parsed["status_note"], sheet.name, row))
+    return rows
+
+
+def _warn_changed_title(sheet: Sheet, row: int, header: dict[str, int], no: int, title: str,
+                        result: Validation) -> None:
+    cell = sheet.cell(row, header["title"])
+    typed = " ".join(str(cell.value).split()) if cell is not None and cell.value is not None else ""
+    if typed and typed != " ".join(str(title).split()):
+        result.add_warning(sheet.name, cell_ref(row, header["title"]), f"the title differs from programme {no}'s "
+                           "title in the work plan; only status and status_note are read")
+
+
+def _write_workplan_sheet(sheet: Worksheet, programmes: list[dict]) -> None:
+    last_row = len(programmes) + 1
+    for col, field in enumerate(WORKPLAN_FIELDS, start=1):
+        header = sheet.cell(1, col, field.code)
+        header.font = _HEADER_FONT
+        header.fill = _HEADER_FILL
+        header.comment = Comment(field.label, "ACCSM secretariat", width=260, height=60)
+        sheet.column_dimensions[get_column_letter(col)].width = _WIDTHS.get(field.code, 16)
+    for row, programme in enumerate(programmes, start=2):
+        for col, field in enumerate(WORKPLAN_FIELDS, start=1):
+            value = _plain(programme.get(field.code))
+            cell = sheet.cell(row, col, value if value != "" else None)
+            cell.alignment = _WRAP
+    for field in STATUS_FIELDS:
+        col = WORKPLAN_FIELDS.index(field) + 1
+        letter = get_column_letter(col)
+        for row in range(2, last_row + 1):
+            cell = sheet.cell(row, col)
+            cell.protection = _UNLOCKED
+            cell.fill = _INPUT_FILL
+        sheet.add_data_validation(_make_validation(field, f"{letter}2:{letter}{last_row}"))
+    sheet.freeze_panes = "D2"
+    sheet.protection.sheet = True
+    sheet.protection.formatColumns = False
+    sheet.protection.formatRows = False
+    # Deleting the rows not to change is how a partial update is made (see the instructions).
+    sheet.protection.deleteRows = False
+
+
+def _make_validation(field: Field, cells: str) -> DataValidation:
+    if field.choices:
+        validation = DataValidation(type="list", formula1='"' + ",".join(field.choices) + '"',
+                                    showErrorMessage=True, errorTitle="Choose from the list",
+                                    error="Choose one of: " + ", ".join(field.choices))
+    else:
+        validation = DataValidation(type=None)
+    validation.promptTitle = field.code
+    validation.prompt = f"{field.label}. {field.help}".strip()[:255]
+    validation.showInputMessage = True
+    validation.allow_blank = True
+    validation.add(cells)
+    return validation
+
+
+def _plain(value):
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return None
+    if hasattr(value, "item"):  # numpy scalars from the store's frames
+        value = value.item()
+    return int(value) if isinstance(value, float) and value.is_integer() else value

@@ -1,0 +1,105 @@
+"""One Member State: every indicator against baseline and target, its submissions, and its ASEAN Resource Centre."""
+
+import pandas as pd
+import streamlit as st
+
+from dashboard import data, frame, state, widgets
+from kpi import charts
+
+
+def _draw_indicators(report, country, year, framework) -> None:
+    table = charts.member_state_table(report, country, year, framework)
+    shown = table.copy()
+    for column in ("baseline", "value", "target"):
+        shown[column] = [v if isinstance(v, str) else widgets.format_number(v, u)
+                         for v, u in zip(table[column], table["unit"])]
+    st.dataframe(widgets.style_status(shown.drop(columns=["unit"])), hide_index=True, key="ams_indicators",
+                 column_config={
+                     "code": st.column_config.TextColumn("Code", width="small"),
+                     "wording": st.column_config.TextColumn("Indicator", width="large"),
+                     "baseline": f"Baseline {framework.baseline_year}", "value": f"Value {year}",
+                     "target": f"Target {framework.target_year}", "status": "Status",
+                     "trend": st.column_config.LineChartColumn("Trend (years with data)", width="small"),
+                 })
+    widgets.draw_table_downloads("ams_indicators", table, f"accsm_{country}_{year}")
+
+
+def _draw_submissions(url, country) -> None:
+    submissions = data.load_submissions(url, country=country)
+    if not len(submissions):
+        st.info("No file from this Member State is stored yet.")
+        return
+    superseded_by = {int(s): int(i) for i, s in zip(submissions["id"], submissions["supersedes_id"]) if pd.notna(s)}
+    shown = pd.DataFrame({
+        "submission": submissions["id"], "kind": submissions["kind"], "year": submissions["year"],
+        "file": submissions["file_name"], "loaded by": submissions["submitted_by"],
+        "loaded at (UTC)": pd.to_datetime(submissions["submitted_at"]).dt.strftime("%Y-%m-%d %H:%M"),
+        "status": submissions["status"],
+        "replaces": [f"#{int(s)}" if pd.notna(s) else "" for s in submissions["supersedes_id"]],
+        "replaced by": [f"#{superseded_by[int(i)]}" if int(i) in superseded_by else "" for i in submissions["id"]],
+        "demo": submissions["is_demo"].map({True: "demo", False: ""}),
+    })
+    st.dataframe(shown, hide_index=True, key="ams_submissions")
+
+
+def _theme_as_of(themes: pd.DataFrame, year: int):
+    earlier = themes[themes["as_of"].str[:4].astype(int) <= year]
+    return earlier.iloc[-1] if len(earlier) else None
+
+
+def _draw_arc(url, report, country, year, names) -> None:
+    themes = data.load_arc_themes(url)
+    own = themes[themes["iso3"] == country]
+    theme = _theme_as_of(own, year)
+    if theme is None:
+        st.write(f"No ARC theme is recorded for {names.get(country, country)} up to {year}.")
+    else:
+        st.markdown(f"**Theme in {year}:** {theme['theme']}  \n"
+                    f"<small>as of {theme['as_of']} ({theme['source']})</small>", unsafe_allow_html=True)
+    figures = report[(report["scope"] == country) & (report["year"] == year)
+                     & report["indicator"].isin(["D.1", "D.1.1", "D.2", "D.2.1"])].set_index("indicator")
+    cells = st.columns(4)
+    labels = {"D.1": "Enhanced ARC", "D.1.1": "Satisfied participants", "D.2": "Projects", "D.2.1": "Participants"}
+    for cell, (code, label) in zip(cells, labels.items()):
+        value = figures["value"].get(code) if len(figures) else None
+        shown = (("yes" if value == 1 else "no") if code == "D.1" and pd.notna(value)
+                 else widgets.format_number(value, "%" if code == "D.1.1" else ""))
+        cell.metric(f"{code} {label}", shown)
+    projects = data.load_items(url, "arc_projects")
+    projects = projects[(projects["country"] == country) & (projects["year"] == year)]
+    if len(projects):
+        st.dataframe(projects.drop(columns=["country", "sheet", "row", "submission_id"]), hide_index=True,
+                     key="ams_projects")
+    else:
+        st.caption(f"No ARC project listed for {year}.")
+    with st.expander("ARC theme history"):
+        st.dataframe(own, hide_index=True, key="ams_themes")
+
+
+with widgets.explain_errors("the Member State page"):
+    frame.draw_furniture()
+    url = data.get_database_url()
+    framework = data.get_framework()
+    report = data.load_report(url)
+    year = state.selected_year()
+    names = data.read_country_names(url)
+    country = state.select_param("Member State", list(names), state.COUNTRY, format_func=lambda c: names.get(c, c))
+    st.title(f"{names.get(country, country)} in {year}")
+    if not len(report):
+        st.info("No country return is stored yet. Load returns on the **Country returns** page.")
+        st.stop()
+    has_return = bool(((report["scope"] == country) & (report["year"] == year) & report["value"].notna()).any())
+    if not has_return:
+        st.info(f"{names.get(country, country)} has no data for {year}: every figure below reads “no data”.")
+
+    st.header("Indicators")
+    st.caption("Yes/no indicators show this AMS's answer (the status belongs to the regional count).")
+    _draw_indicators(report, country, year, framework)
+
+    st.header("Files received")
+    st.caption("Every stored file of this AMS, newest first. A new return for the same year replaces the "
+               "previous one (status “superseded”); nothing is deleted.")
+    _draw_submissions(url, country)
+
+    st.header("ASEAN Resource Centre")
+    _draw_arc(url, report, country, year, names)

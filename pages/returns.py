@@ -1,0 +1,68 @@
+"""Country returns: which AMS sent which year, the upload flow (check, then confirm and store), blank templates."""
+
+import tempfile
+from pathlib import Path
+
+import streamlit as st
+
+from dashboard import data, frame, state, uploads, widgets
+from kpi import charts
+
+
+def _template_bytes(writer, *args) -> bytes:
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "template.xlsx"
+        writer(path, *args)
+        return path.read_bytes()
+
+
+def _draw_templates(names, year, framework) -> None:
+    from importers import templates
+    left, middle, right = st.columns([2, 1, 2], vertical_alignment="bottom")
+    country = left.selectbox("Member State", list(names), format_func=lambda c: names.get(c, c),
+                             key="template_country")
+    template_year = middle.number_input("Reporting year", min_value=2000, max_value=2100, value=year, step=1,
+                                        key="template_year")
+    right.download_button(
+        f"Blank return for {country} {template_year}", icon=":material/download:", key="template_return",
+        data=lambda: _template_bytes(templates.write_return_template, country, int(template_year)),
+        file_name=f"accsm_return_{country}_{template_year}.xlsx", on_click="ignore",
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    st.download_button(
+        "Targets workbook (baselines and targets)", icon=":material/download:", key="template_targets",
+        data=lambda: _template_bytes(templates.write_targets_template, framework),
+        file_name=f"accsm_targets_{framework.code}.xlsx", on_click="ignore",
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+
+with widgets.explain_errors("the country returns page"):
+    frame.draw_furniture()
+    url = data.get_database_url()
+    framework = data.get_framework()
+    year = state.selected_year()
+    names = data.read_country_names(url)
+    as_of = data.load_status(url).as_of
+    st.title("Country returns")
+
+    st.header("Which returns have arrived")
+    completeness = st.container()  # drawn after the upload check so this run's rejections show at once
+    st.caption("“received” and “accepted with warnings” are stored returns. A rejected file is never stored, so "
+               "“rejected” only shows files rejected in this browser session; “missing” means no return is stored.")
+
+    st.header("Load returns")
+    st.caption("Upload one or more filled-in workbooks (.xlsx or .ods). Each is checked first and nothing is "
+               "stored until you confirm. A return for an AMS and year that is already stored replaces it; "
+               "the old one is kept as superseded.")
+    uploads.draw_upload_flow("returns_upload", "Country returns, targets or evaluation workbooks",
+                             "The software recognises the kind of workbook from its Instructions sheet.")
+
+    st.header("Blank templates")
+    _draw_templates(names, year, framework)
+
+    with completeness:
+        submissions = data.load_submissions(url)
+        returned_years = [int(y) for y in submissions["year"].dropna()] if len(submissions) else []
+        years = list(range(framework.baseline_year, max([framework.target_year, *returned_years]) + 1))
+        matrix = charts.build_completeness_matrix(submissions, list(names), years, uploads.read_rejections())
+        widgets.show_figure(charts.completeness_figure(matrix, as_of, names=names), "completeness",
+                            matrix.rename_axis("AMS").reset_index(), "accsm_returns_received")

@@ -1,0 +1,141 @@
+"""Figure builders: titles, axis titles with units, the source footnote, no data never drawn as 0, labels printed."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+import pytest
+from fixture_store import build_fixture_store
+
+from kpi import charts
+from kpi.catalogue import CURRENT_FRAMEWORK as FRAMEWORK
+from kpi.engine import compute_report
+
+AS_OF = dt.datetime(2026, 11, 23, 9, 30, tzinfo=dt.timezone.utc)
+FOOTNOTE = "Source: ACCSM country returns · data as of 2026-11-23"
+
+
+@pytest.fixture(scope="module")
+def report(tmp_path_factory) -> pd.DataFrame:
+    engine = build_fixture_store(f"sqlite:///{tmp_path_factory.mktemp('charts') / 'charts.db'}")
+    with engine.connect() as connection:
+        result = compute_report(connection, FRAMEWORK)
+    engine.dispose()
+    return result
+
+
+def _figures(report):
+    matrix = charts.build_completeness_matrix(pd.DataFrame(columns=["kind", "status", "country", "year"]),
+                                              ["BRN", "KHM"], [2017, 2018], [("KHM", 2018)])
+    return {
+        "trend": charts.trend_figure(report, "A.1.1", FRAMEWORK, AS_OF),
+        "ranking": charts.ranking_figure(report, "A.1.1", 2018, FRAMEWORK, AS_OF),
+        "matrix": charts.status_matrix_figure(report, 2018, FRAMEWORK, AS_OF),
+        "completeness": charts.completeness_figure(matrix, AS_OF),
+    }
+
+
+@pytest.mark.parametrize("name", ["trend", "ranking", "matrix", "completeness"])
+def test_figure__has_title_axis_titles_and_footnote(report, name):
+    fig = _figures(report)[name]
+    assert fig.layout.title.text
+    assert fig.layout.xaxis.title.text and fig.layout.yaxis.title.text
+    assert FOOTNOTE in [a.text for a in fig.layout.annotations]
+
+
+def test_trend__axis_title_carries_the_unit(report):
+    fig = charts.trend_figure(report, "A.1.1", FRAMEWORK, AS_OF)
+    assert fig.layout.yaxis.title.text == "A.1.1 (%)"
+    counts = charts.trend_figure(report, "B.2", FRAMEWORK, AS_OF)
+    assert counts.layout.yaxis.title.text == "B.2 (number of policies)"
+
+
+def test_trend__years_without_data_are_gaps_not_zero(report):
+    fig = charts.trend_figure(report, "A.1.1", FRAMEWORK, AS_OF)
+    asean = next(t for t in fig.data if t.name == "ASEAN")
+    by_year = dict(zip(asean.x, asean.y))
+    assert by_year[2015] is None and by_year[2016] is None
+    assert by_year[2018] == pytest.approx(52.5)
+
+
+def test_trend__draws_baseline_target_path_and_projection(report):
+    names = {t.name for t in charts.trend_figure(report, "A.1.1", FRAMEWORK, AS_OF).data}
+    assert {"baseline 2014", "target 2020", "straight path to target", "projected 2020 at current pace"} <= names
+
+
+def test_trend__countries_limit_the_ams_lines(report):
+    fig = charts.trend_figure(report, "A.1.1", FRAMEWORK, AS_OF, countries=["BRN"])
+    assert {t.name for t in fig.data if t.mode == "lines+markers" and "projected" not in t.name} == {"BRN", "ASEAN"}
+
+
+def test_ranking__ams_without_data_listed_as_no_data_not_a_zero_bar(report):
+    fig = charts.ranking_figure(report, "A.1.1", 2018, FRAMEWORK, AS_OF)
+    bars = next(t for t in fig.data if t.type == "bar")
+    assert set(bars.y) == {"BRN", "IDN"}
+    assert "KHM" not in bars.y
+    no_data = next(t for t in fig.data if t.name == "no data")
+    assert "KHM" in no_data.y and set(no_data.text) == {"no data"}
+
+
+def test_ranking__bars_print_value_and_status_and_target_is_marked(report):
+    fig = charts.ranking_figure(report, "A.1.1", 2018, FRAMEWORK, AS_OF)
+    bars = next(t for t in fig.data if t.type == "bar")
+    assert dict(zip(bars.y, bars.text))["BRN"] == "60.0 % · achieved"
+    assert any(t.name == "target 2020" for t in fig.data)
+
+
+def test_status_matrix__cells_print_status_labels_and_yes_no(report):
+    fig = charts.status_matrix_figure(report, 2018, FRAMEWORK, AS_OF)
+    heatmap = fig.data[0]
+    rows = dict(zip(heatmap.y, heatmap.text))
+    columns = list(heatmap.x)
+    assert rows["ASEAN"][columns.index("A.1.1")] == "52.5 %<br>achieved"
+    assert rows["BRN"][columns.index("A.1")] == "yes"
+    assert rows["IDN"][columns.index("A.1.1")] == "45.0 %<br>acceleration<br>needed"
+    assert rows["KHM"][columns.index("A.1.1")] == "no data"
+
+
+def test_status_matrix__not_judged_statuses_are_never_red(report):
+    fig = charts.status_matrix_figure(report, 2018, FRAMEWORK, AS_OF)
+    heatmap = fig.data[0]
+    colour_of = {}
+    scale = [c for _, c in heatmap.colorscale]
+    for z_row, text_row in zip(heatmap.z, heatmap.text):
+        for z, text in zip(z_row, text_row):
+            colour_of[text.split("<br>", 1)[-1]] = scale[2 * z]
+    assert colour_of["no data"] != charts.STATUS_COLOURS["deterioration"]
+    assert colour_of["no target"] == charts.GREY
+    assert colour_of["achieved"] == charts.STATUS_COLOURS["achieved"]
+
+
+def test_completeness__labels_every_cell(report):
+    fig = _figures(report)["completeness"]
+    cells = {c for row in fig.data[0].text for c in row}
+    assert cells == {"missing", "rejected"}
+
+
+def test_scorecard__one_row_per_indicator_with_coverage_and_none_for_no_data(report):
+    table = charts.scorecard_table(report, 2018, FRAMEWORK).set_index("code")
+    assert list(table.index) == list(FRAMEWORK.codes)
+    assert table.at["A.1.1", "coverage"] == "2 of 10 AMS"
+    assert table.at["A.1.1", "progress_pct"] == pytest.approx(108.8235, rel=1e-4)
+    assert pd.isna(table.at["B.1.1", "value"]) and table.at["B.1.1", "status"] == "no data"
+
+
+def test_sparkline__keeps_gaps():
+    fig = charts.sparkline_figure(pd.Series([1.0, None, 3.0], index=[2016, 2017, 2018]))
+    assert list(fig.data[0].y) == [1.0, None, 3.0]
+
+
+@pytest.mark.parametrize(("value", "unit", "shown"), [
+    (None, "%", "no data"), (float("nan"), "AMS", "no data"), (0.0, "%", "0.0 %"), (45.06, "%", "45.1 %"),
+    (7.0, "AMS", "7"), (2.5, "projects", "2.5"),
+])
+def test_format_value__no_data_is_never_zero(value, unit, shown):
+    assert charts.format_value(value, unit) == shown
+
+
+def test_charts_do_not_import_streamlit():
+    source = open(charts.__file__, encoding="utf-8").read()
+    assert "streamlit" not in source

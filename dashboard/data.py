@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import importlib.util
 from dataclasses import dataclass
 
 import pandas as pd
 import streamlit as st
 from sqlalchemy import Engine
 
+from importers.demo import load_demo_data
 from kpi import store
 from kpi.catalogue import CURRENT_FRAMEWORK, FRAMEWORKS, Framework
 from kpi.config import resolve_database_url
@@ -42,16 +42,9 @@ def get_engine(url: str) -> Engine:
 
 
 @st.cache_resource(show_spinner="Loading the demo data for a first look…")
-def ensure_demo_data(url: str, user: str) -> int:
-    """Load the demo returns once per process when the store holds no submission; return how many were loaded."""
-    if importlib.util.find_spec("importers.demo") is None:
-        return 0
-    engine = get_engine(url)
-    with engine.connect() as connection:
-        if store.count_submissions(connection):
-            return 0
-    from importers.demo import load_demo_data
-    return load_demo_data(engine, user) or 0
+def ensure_demo_data(url: str) -> int:
+    """Load the demo returns into a store that was never used (once per process); return how many were loaded."""
+    return load_demo_data(get_engine(url), user="demo")
 
 
 @st.cache_data(show_spinner="Computing the indicators…")

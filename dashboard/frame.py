@@ -43,7 +43,7 @@ def draw_furniture() -> None:
     framework = data.get_framework()
     st.session_state.setdefault("user_name", resolve_user())
     data.get_engine(url)
-    data.ensure_demo_data(url, st.session_state["user_name"])
+    data.ensure_demo_data(url)
     status = data.load_status(url)
     report = data.load_report(url)
     years = read_years(report, framework)

@@ -34,13 +34,14 @@ def list_demo_files(demo_dir: Path = DEMO_DIR) -> list[Path]:
 
 
 def load_demo_data(engine: Engine, user: str = "demo", demo_dir: Path = DEMO_DIR) -> int:
-    """Load every demo workbook, marked as demo, when the store holds no submission; return the files loaded.
+    """Load every demo workbook, marked as demo, into a store that was never used; return the files loaded.
 
-    Returns 0 without loading anything when any submission is stored. Raises RuntimeError naming the file and
-    its errors when one is rejected, after removing the demo files loaded before it.
+    Returns 0 without loading anything once the store has any history (so demo data an official removed
+    does not come back on the next start). Raises RuntimeError naming the file and its errors when one is
+    rejected, after removing the demo files loaded before it.
     """
     with engine.connect() as connection:
-        if store.count_submissions(connection):
+        if store.has_history(connection):
             return 0
     files = list_demo_files(demo_dir)
     if not files:

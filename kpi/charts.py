@@ -31,6 +31,7 @@ RETURN_STATE_COLOURS = {RECEIVED: "#2b6cb0", RECEIVED_WITH_WARNINGS: "#d69e2e", 
 _AMS_PALETTE = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#17becf",
                 "#bcbd22", "#7f7f7f")
 _TOP, _BOTTOM = 80, 110  # margins in pixels; the footnote sits in the bottom one
+TREND_HEIGHT_PX = 560
 
 
 # --- formatting -------------------------------------------------------------------------------
@@ -101,8 +102,9 @@ def trend_figure(report: pd.DataFrame, indicator: Indicator | str, framework: Fr
             line=dict(width=4, color=ASEAN_COLOUR), marker=dict(size=9), connectgaps=False,
             hovertemplate="ASEAN %{x}: %{y:.1f}<extra></extra>"))
         _add_reference_lines(fig, region, framework)
+    # Tall enough for a legend of ten AMS, ASEAN and the reference lines beside the plot.
     fig.update_layout(title=_title(f"{indicator.code} trend, {framework.baseline_year}–{framework.target_year}",
-                                   indicator.wording))
+                                   indicator.wording), height=TREND_HEIGHT_PX)
     fig.update_xaxes(title_text="Reporting year", dtick=1,
                      range=[framework.baseline_year - 0.5, framework.target_year + 0.5])
     fig.update_yaxes(title_text=axis_title(indicator), rangemode="tozero")
@@ -380,10 +382,10 @@ def _finish(fig: go.Figure, as_of, top: int = _TOP + 20) -> go.Figure:
     height = fig.layout.height or 460
     fig.update_layout(height=height, font=FONT, template="plotly_white",
                       margin=dict(l=70, r=30, t=top, b=_BOTTOM))
-    plot_height = height - top - _BOTTOM
-    # The footnote lives inside the figure so exported PNG/SVG carry the source and date.
+    # The footnote lives inside the figure so exported PNG/SVG carry the source and date; it is placed in
+    # pixels below the plot, so it stays in the bottom margin whatever height the figure is given later.
     fig.add_annotation(text=describe_source(as_of), xref="paper", yref="paper", x=0, xanchor="left",
-                       y=-(_BOTTOM - 18) / plot_height, yanchor="top", showarrow=False,
+                       y=0, yshift=-(_BOTTOM - 18), yanchor="top", showarrow=False,
                        font=dict(size=11, color="#52606d"))
     return fig
 

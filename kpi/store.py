@@ -226,6 +226,11 @@ def has_demo_data(connection: Connection) -> bool:
     return connection.execute(select(s.id).where(s.is_demo.is_(True)).limit(1)).first() is not None
 
 
+def has_history(connection: Connection) -> bool:
+    """Return True once anything was ever loaded, set or removed (the audit log is not empty)."""
+    return connection.execute(select(schema.audit_log.c.id).limit(1)).first() is not None
+
+
 def count_submissions(connection: Connection) -> int:
     """Return how many submissions are stored (any kind, any status)."""
     from kpi.db import count_rows

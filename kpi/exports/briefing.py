@@ -127,16 +127,8 @@ def build_indicator_figures(report: pd.DataFrame, framework: Framework, as_of,
 
 
 def fit_for_slide(fig, height: int = CHART_HEIGHT_PX):
-    """Return the figure made taller for a slide, its footnote kept at the same distance below the plot.
-
-    Ten AMS, ASEAN and the reference lines make a legend taller than a 460 px chart's plot area.
-    """
+    """Return the figure at the height of a slide's chart area (its footnote is placed in pixels and follows)."""
     fig.update_layout(height=height)
-    bottom = fig.layout.margin.b or 0
-    for annotation in fig.layout.annotations:
-        if annotation.yref == "paper" and annotation.text and annotation.text.startswith("Source:"):
-            # pixels, not a share of the plot height, so the footnote stays in the bottom margin at any height
-            annotation.update(y=0, yanchor="top", yshift=-(bottom - 18))
     return fig
 
 

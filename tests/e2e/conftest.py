@@ -23,6 +23,17 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-backg
 OUTPUT_DIR = ROOT / "test-output" / "e2e"
 APP_DIR = Path(os.environ.get("ACCSM_E2E_APP_DIR") or ROOT)
 APP_READY = '[data-testid="stApp"][data-test-script-state="notRunning"]'
+# Elements of the previous run stay in the page, marked stale, until the new run replaces or drops them.
+# Plotly is loaded lazily: a chart's element exists before the chart is drawn into it.
+CHARTS_DRAWN = """() => [...document.querySelectorAll('[data-testid="stPlotlyChart"]')]
+    .every(el => el.querySelector('.js-plotly-plot .main-svg'))"""
+CONTENT_HEIGHT = """() => {
+    const main = document.querySelector('[data-testid="stMain"]');
+    const block = document.querySelector('[data-testid="stMainBlockContainer"]');
+    return Math.max(main ? main.scrollHeight : 0, block ? block.getBoundingClientRect().bottom + 80 : 0,
+                    document.documentElement.scrollHeight);
+}"""
+STALE_GONE = "() => !document.querySelector('[data-testid=\"stElementContainer\"][data-stale=\"true\"]')"
 
 
 def _free_port() -> int:
@@ -48,6 +59,8 @@ def _wait_healthy(url: str, process: subprocess.Popen, timeout: float = 60) -> N
 @pytest.fixture(scope="session")
 def output_dir() -> Path:
     OUTPUT_DIR.mkdir(parents=True, exist_ok=True)
+    for old in OUTPUT_DIR.glob("FAILED_*.png"):  # from an earlier run
+        old.unlink()
     return OUTPUT_DIR
 
 
@@ -124,8 +137,10 @@ def page(browser, request, output_dir):
 
 
 def wait_for_app(page) -> None:
-    """Wait until Streamlit has finished running the page script."""
+    """Wait until Streamlit has finished running the page script and dropped the elements of the previous run."""
     page.wait_for_selector(APP_READY, timeout=90_000)
+    page.wait_for_function(STALE_GONE, timeout=30_000)
+    page.wait_for_function(CHARTS_DRAWN, timeout=30_000)
     page.wait_for_timeout(300)  # let the last delta render
 
 
@@ -142,12 +157,15 @@ def save_full_page(page, path: Path) -> Path:
     window: the window is made as tall as the content for the shot, then put back.
     """
     size = page.viewport_size or {"width": 1400, "height": 1000}
-    height = page.evaluate("""() => {
-        const main = document.querySelector('[data-testid="stMain"]');
-        return Math.max(main ? main.scrollHeight : 0, document.documentElement.scrollHeight);
-    }""")
-    page.set_viewport_size({"width": size["width"], "height": max(size["height"], min(int(height), 12_000))})
-    page.wait_for_timeout(700)  # charts and tables redraw for the new size
+    height = size["height"]
+    for _ in range(4):  # growing the window can grow the content (tables, charts): measure until it settles
+        needed = min(max(size["height"], int(page.evaluate(CONTENT_HEIGHT))), 12_000)
+        if needed <= height:
+            break
+        height = needed
+        page.set_viewport_size({"width": size["width"], "height": height})
+        page.wait_for_timeout(700)  # charts and tables redraw for the new size
+        page.wait_for_function(CHARTS_DRAWN, timeout=30_000)
     page.screenshot(path=str(path), full_page=True)
     page.set_viewport_size(size)
     return path

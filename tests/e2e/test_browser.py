@@ -324,7 +324,8 @@ def test_download__blank_template_and_scorecard_csv(page, app_url, output_dir, u
 
     ui.open_app(page, app_url, "")
     with page.expect_download() as info:
-        page.locator(".st-key-scorecard_csv button").click()
+        # A download button with help text holds two <button>s in Streamlit 1.67 (one for the tooltip).
+        page.locator(".st-key-scorecard_csv button").first.click()
     download = info.value
     assert download.suggested_filename == f"accsm_scorecard_{year}.csv"
     scorecard = folder / download.suggested_filename

@@ -126,6 +126,17 @@ def test_remove_demo_data_removes_it_all_and_keeps_reference_data(demo_copy):
         assert not store.has_demo_data(connection)
 
 
+def test_removed_demo_data_does_not_come_back_on_the_next_start(demo_copy):
+    engine = demo_copy
+    with engine.begin() as connection:
+        store.remove_demo_data(connection, "tester")
+
+    assert load_demo_data(engine) == 0
+
+    with engine.connect() as connection:
+        assert store.count_submissions(connection) == 0
+
+
 def test_rejected_demo_file_raises_naming_it_and_loads_nothing(tmp_path):
     demo_dir = tmp_path / "demo"
     demo_dir.mkdir()

@@ -98,6 +98,13 @@ def load_targets(url: str, framework_code: str = CURRENT_FRAMEWORK.code) -> pd.D
 
 
 @st.cache_data(show_spinner=False)
+def load_workplan(url: str, framework_code: str = CURRENT_FRAMEWORK.code) -> pd.DataFrame:
+    """Return the work plan's programmes with their status."""
+    with get_engine(url).connect() as connection:
+        return store.read_workplan(connection, framework_code)
+
+
+@st.cache_data(show_spinner=False)
 def load_audit(url: str, entity: str | None = None) -> pd.DataFrame:
     """Return the audit log, newest first, optionally for one entity."""
     with get_engine(url).connect() as connection:

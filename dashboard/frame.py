@@ -23,6 +23,7 @@ def build_navigation():
         st.Page("pages/member_state.py", title="Member State", icon=":material/flag:"),
         st.Page("pages/returns.py", title="Country returns", icon=":material/upload_file:"),
         st.Page("pages/targets.py", title="Baselines and targets", icon=":material/flag_circle:"),
+        st.Page("pages/exports.py", title="Exports and briefing", icon=":material/slideshow:"),
     ])
 
 

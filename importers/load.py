@@ -128,7 +128,8 @@ def _read_identity(workbook: Workbook, report: ImportReport) -> tuple[str, str] 
     if sheet is None:
         report.errors.append(file_message(
             "this workbook is not an ACCSM template (it has no Instructions sheet saying what it is): "
-            "copy the answers into a template made with `python -m importers template …` and upload that"))
+            "copy the answers into a blank template (Country returns page, or `python -m importers template …`) "
+            "and upload that"))
         return None
     kind = _text(sheet.cell(*layout.KIND_VALUE_CELL))
     version = _text(sheet.cell(*layout.VERSION_VALUE_CELL))

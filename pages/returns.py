@@ -16,8 +16,9 @@ def _template_bytes(writer, *args) -> bytes:
         return path.read_bytes()
 
 
-def _draw_templates(names, year, framework) -> None:
-    from importers import templates
+def _draw_templates(url, names, year, framework) -> None:
+    from importers import evaluations, templates, workplan
+    xlsx = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     left, middle, right = st.columns([2, 1, 2], vertical_alignment="bottom")
     country = left.selectbox("Member State", list(names), format_func=lambda c: names.get(c, c),
                              key="template_country")
@@ -26,13 +27,27 @@ def _draw_templates(names, year, framework) -> None:
     right.download_button(
         f"Blank return for {country} {template_year}", icon=":material/download:", key="template_return",
         data=lambda: _template_bytes(templates.write_return_template, country, int(template_year)),
-        file_name=f"accsm_return_{country}_{template_year}.xlsx", on_click="ignore",
-        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        file_name=f"accsm_return_{country}_{template_year}.xlsx", on_click="ignore", mime=xlsx)
+    projects = data.load_items(url, "arc_projects")
+    titles = projects[(projects["country"] == country) & (projects["year"] == template_year)]["title"].tolist()
+    project = left.selectbox(f"ARC project of {country} in {template_year} (for participant evaluations)",
+                             titles or ["(no project listed in the stored return)"], key="template_project",
+                             disabled=not titles)
+    right.download_button(
+        "Participant evaluations for this project", icon=":material/download:", key="template_evaluations",
+        disabled=not titles,
+        data=lambda: _template_bytes(evaluations.write_evaluations_template, country, int(template_year), project),
+        file_name=f"accsm_evaluations_{country}_{template_year}.xlsx", on_click="ignore", mime=xlsx)
+    # Pre-filled with what is stored, so a workbook loaded back changes only what was edited.
     st.download_button(
-        "Targets workbook (baselines and targets)", icon=":material/download:", key="template_targets",
-        data=lambda: _template_bytes(templates.write_targets_template, framework),
-        file_name=f"accsm_targets_{framework.code}.xlsx", on_click="ignore",
-        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        "Targets workbook (baselines and targets, as stored)", icon=":material/download:", key="template_targets",
+        data=lambda: _template_bytes(templates.write_targets_template, framework, data.load_targets(url)),
+        file_name=f"accsm_targets_{framework.code}.xlsx", on_click="ignore", mime=xlsx)
+    st.download_button(
+        "Work plan workbook (programme statuses, as stored)", icon=":material/download:", key="template_workplan",
+        data=lambda: _template_bytes(workplan.write_workplan_template,
+                                     data.load_workplan(url, framework.code).to_dict("records")),
+        file_name=f"accsm_workplan_{framework.code}.xlsx", on_click="ignore", mime=xlsx)
 
 
 with widgets.explain_errors("the country returns page"):
@@ -57,7 +72,7 @@ with widgets.explain_errors("the country returns page"):
                              "The software recognises the kind of workbook from its Instructions sheet.")
 
     st.header("Blank templates")
-    _draw_templates(names, year, framework)
+    _draw_templates(url, names, year, framework)
 
     with completeness:
         submissions = data.load_submissions(url)

@@ -15,7 +15,7 @@ from fixture_store import build_fixture_store  # noqa: E402
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
 PAGES = ["pages/overview.py", "pages/indicator.py", "pages/member_state.py", "pages/returns.py",
-         "pages/targets.py"]
+         "pages/targets.py", "pages/exports.py"]
 
 
 @pytest.fixture(autouse=True)

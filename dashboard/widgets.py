@@ -11,6 +11,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from kpi import charts
+from kpi.exports import images, tables
 from kpi.progress import ACCELERATION_NEEDED, ACHIEVED, DETERIORATION, LIMITED_PROGRESS, NO_DATA, ON_TRACK
 
 NO_DATA_TEXT = NO_DATA
@@ -35,29 +36,25 @@ def draw_downloads(key: str, fig: go.Figure | None = None, data: pd.DataFrame | 
                    file_stem: str | None = None) -> None:
     """Draw the download buttons of a figure (PNG, SVG) and of its data (CSV, Excel) in one row."""
     stem = _safe_name(file_stem or key)
-    images = _exports("images")
-    tables = _exports("tables")
-    columns = st.columns(4 if fig is not None else 2, width=560 if fig is not None else 280)
-    position = 0
+    columns = iter(st.columns(4 if fig is not None else 2, width=560 if fig is not None else 280))
     if fig is not None:
         for fmt, mime in (("png", "image/png"), ("svg", "image/svg+xml")):
-            columns[position].download_button(
-                fmt.upper(), data=_deferred(images.render_figure, fig, fmt) if images else b"",
-                file_name=f"{stem}.{fmt}", mime=mime, key=f"{key}_{fmt}", on_click="ignore",
-                disabled=images is None, icon=":material/download:",
-                help=f"Download this chart as {fmt.upper()}" + ("" if images else " (export module not available)"))
-            position += 1
+            # Rendered only when clicked: a page run never waits for the renderer.
+            next(columns).download_button(
+                fmt.upper(), data=_deferred(images.render_figure, fig, fmt), file_name=f"{stem}.{fmt}", mime=mime,
+                key=f"{key}_{fmt}", on_click="ignore", icon=":material/download:",
+                help=f"Download this chart as {fmt.upper()}, with its title, legend, source and date")
     if data is not None:
         exported = _for_export(data)
-        columns[position].download_button(
-            "CSV", data=_deferred(tables.table_to_csv, exported) if tables else b"", file_name=f"{stem}.csv",
-            mime="text/csv", key=f"{key}_csv", on_click="ignore", disabled=tables is None,
-            icon=":material/download:", help="Download the data behind this view as CSV")
-        columns[position + 1].download_button(
-            "Excel", data=_deferred(tables.table_to_excel, exported, stem[:31]) if tables else b"",
-            file_name=f"{stem}.xlsx", key=f"{key}_xlsx", on_click="ignore", disabled=tables is None,
+        next(columns).download_button(
+            "CSV", data=_deferred(tables.table_to_csv, exported), file_name=f"{stem}.csv", mime="text/csv",
+            key=f"{key}_csv", on_click="ignore", icon=":material/download:",
+            help="Download the data behind this view as CSV")
+        next(columns).download_button(
+            "Excel", data=_deferred(tables.table_to_excel, exported, stem[:31]), file_name=f"{stem}.xlsx",
+            key=f"{key}_xlsx", on_click="ignore", icon=":material/download:",
             mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            icon=":material/download:", help="Download the data behind this view as an Excel workbook")
+            help="Download the data behind this view as an Excel workbook")
 
 
 def draw_table_downloads(key: str, data: pd.DataFrame, file_stem: str | None = None) -> None:
@@ -105,13 +102,6 @@ def _describe(error: Exception) -> str:
         return "the database could not be read (is the database file or server available?)."
     text = str(error).splitlines()[0] if str(error) else ""
     return f"{name}: {text}" if text else name
-
-
-def _exports(name: str):
-    try:
-        return __import__(f"kpi.exports.{name}", fromlist=["_"])
-    except ImportError:
-        return None
 
 
 def _deferred(function, *args):

@@ -251,32 +251,50 @@ def _as_utc(value: dt.datetime) -> dt.datetime:
     return value if value.tzinfo else value.replace(tzinfo=dt.timezone.utc)
 
 
-def _current_returns():
+_SUBMISSION_COLUMNS = ["submission_id", "status", "is_demo", "submitted_at", "file_name"]
+
+
+def _returns(current_only: bool):
     s = schema.submission.c
-    return (select(s.id.label("submission_id"), s.country, s.year)
-            .where(s.kind == "return", s.status == "current").subquery())
+    query = (select(s.id.label("submission_id"), s.country, s.year, s.status, s.is_demo, s.submitted_at,
+                    s.file_name).where(s.kind == "return"))
+    if current_only:
+        query = query.where(s.status == "current")
+    return query.subquery()
+
+
+def read_return_values(connection: Connection, current_only: bool = True) -> pd.DataFrame:
+    """Return the single values of the current (or all) returns, with the submission each came from."""
+    returns = _returns(current_only)
+    v = schema.return_value.c
+    query = (select(returns.c.country, returns.c.year, v.field_code, v.value_number, v.value_text, v.sheet, v.cell,
+                    *[returns.c[c] for c in _SUBMISSION_COLUMNS])
+             .join(returns, returns.c.submission_id == v.submission_id)
+             .order_by(returns.c.country, returns.c.year, returns.c.submission_id, v.id))
+    return _frame(connection, query, ["country", "year", "field_code", "value_number", "value_text",
+                                      "sheet", "cell", *_SUBMISSION_COLUMNS])
 
 
 def read_current_values(connection: Connection) -> pd.DataFrame:
-    """Return the single values of every current return: country, year, field_code, value_number, value_text."""
-    current = _current_returns()
-    v = schema.return_value.c
-    query = (select(current.c.country, current.c.year, v.field_code, v.value_number, v.value_text,
-                    v.sheet, v.cell, current.c.submission_id)
-             .join(current, current.c.submission_id == v.submission_id))
-    return _frame(connection, query, ["country", "year", "field_code", "value_number", "value_text",
-                                      "sheet", "cell", "submission_id"])
+    """Return the single values of every current return: country, year, field_code, value_number, value_text…"""
+    return read_return_values(connection, current_only=True)
+
+
+def read_return_items(connection: Connection, list_code: str, current_only: bool = True) -> pd.DataFrame:
+    """Return the rows of one list sheet over the current (or all) returns, with country, year and submission."""
+    returns = _returns(current_only)
+    table = schema.LIST_TABLES[list_code]
+    columns = [c.code for c in LIST_SHEETS_BY_CODE[list_code].columns]
+    query = (select(returns.c.country, returns.c.year, *[table.c[c] for c in columns], table.c.sheet,
+                    table.c.row, *[returns.c[c] for c in _SUBMISSION_COLUMNS])
+             .join(returns, returns.c.submission_id == table.c.submission_id)
+             .order_by(returns.c.country, returns.c.year, returns.c.submission_id, table.c.row))
+    return _frame(connection, query, ["country", "year", *columns, "sheet", "row", *_SUBMISSION_COLUMNS])
 
 
 def read_current_items(connection: Connection, list_code: str) -> pd.DataFrame:
     """Return the rows of one list sheet over every current return, with country and year."""
-    current = _current_returns()
-    table = schema.LIST_TABLES[list_code]
-    columns = [c.code for c in LIST_SHEETS_BY_CODE[list_code].columns]
-    query = (select(current.c.country, current.c.year, *[table.c[c] for c in columns], table.c.sheet,
-                    table.c.row, current.c.submission_id)
-             .join(current, current.c.submission_id == table.c.submission_id))
-    return _frame(connection, query, ["country", "year", *columns, "sheet", "row", "submission_id"])
+    return read_return_items(connection, list_code, current_only=True)
 
 
 def read_current_evaluations(connection: Connection) -> pd.DataFrame:

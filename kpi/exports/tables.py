@@ -12,11 +12,11 @@ from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection
 
-from kpi import schema
+from kpi import store
 from kpi.engine import REPORT_COLUMNS
-from kpi.fields import LIST_SHEETS, RETURN_FIELDS_BY_CODE
+from kpi.fields import LIST_SHEETS, LIST_SHEETS_BY_CODE, RETURN_FIELDS_BY_CODE
 
 # OWASP CSV injection: a cell starting with one of these is a formula to Excel, LibreOffice or Google Sheets.
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
@@ -99,21 +99,16 @@ def returns_workbook(connection: Connection) -> bytes:
 
 def read_all_return_values(connection: Connection) -> pd.DataFrame:
     """Return the single values of every stored return (current and superseded) in RETURN_VALUE_COLUMNS."""
-    s, v = schema.submission.c, schema.return_value.c
-    query = (select(s.country, s.year, s.id, s.status, s.is_demo, s.submitted_at, s.file_name, v.field_code,
-                    v.value_number, v.value_text, v.sheet, v.cell)
-             .join(schema.return_value, v.submission_id == s.id)
-             .where(s.kind == "return")
-             .order_by(s.country, s.year, s.id, v.id))
+    values = store.read_return_values(connection, current_only=False)
     rows = []
-    for r in connection.execute(query):
+    for r in values.itertuples(index=False):
         field = RETURN_FIELDS_BY_CODE.get(r.field_code)
         rows.append({
-            "country": r.country, "year": r.year, "submission_id": r.id, "status": r.status,
+            "country": r.country, "year": r.year, "submission_id": r.submission_id, "status": r.status,
             "demo": "yes" if r.is_demo else "no", "submitted_at": r.submitted_at, "file_name": r.file_name,
             "field": r.field_code, "label": field.label if field else None,
             # yes/no answers are stored as 1/0 and "yes"/"no": officials read the words
-            "value": r.value_text if r.value_text is not None else r.value_number,
+            "value": r.value_text if not _is_blank(r.value_text) else r.value_number,
             "cell": f"{r.sheet}!{r.cell}",
         })
     return pd.DataFrame(rows, columns=RETURN_VALUE_COLUMNS)
@@ -121,24 +116,15 @@ def read_all_return_values(connection: Connection) -> pd.DataFrame:
 
 def read_all_return_items(connection: Connection, list_code: str) -> pd.DataFrame:
     """Return the rows of one list sheet over every stored return (current and superseded)."""
-    list_sheet = next(sheet for sheet in LIST_SHEETS if sheet.code == list_code)
-    table = schema.LIST_TABLES[list_code]
-    s = schema.submission.c
-    codes = [c.code for c in list_sheet.columns]
-    query = (select(s.country, s.year, s.id, s.status, s.is_demo, *[table.c[c] for c in codes],
-                    table.c.sheet, table.c.row)
-             .join(table, table.c.submission_id == s.id)
-             .where(s.kind == "return")
-             .order_by(s.country, s.year, s.id, table.c.row))
-    rows = []
-    for r in connection.execute(query):
-        record = r._mapping
-        rows.append({
-            "country": record["country"], "year": record["year"], "submission_id": record["id"],
-            "status": record["status"], "demo": "yes" if record["is_demo"] else "no",
-            **{c: record[c] for c in codes}, "row": f"{record['sheet']} row {record['row']}",
-        })
-    return pd.DataFrame(rows, columns=[*LIST_PREFIX_COLUMNS, *codes, "row"])
+    codes = [c.code for c in LIST_SHEETS_BY_CODE[list_code].columns]
+    items = store.read_return_items(connection, list_code, current_only=False)
+    frame = pd.DataFrame({
+        "country": items["country"], "year": items["year"], "submission_id": items["submission_id"],
+        "status": items["status"], "demo": ["yes" if d else "no" for d in items["is_demo"]],
+        **{c: items[c] for c in codes},
+        "row": [f"{sheet} row {row}" for sheet, row in zip(items["sheet"], items["row"])],
+    })
+    return frame.reindex(columns=[*LIST_PREFIX_COLUMNS, *codes, "row"])
 
 
 def _csv_cell(value):

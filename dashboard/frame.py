@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import streamlit as st
+from streamlit.runtime.pages_manager import PagesManager
 from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
 
 from dashboard import data, state
@@ -28,18 +29,15 @@ def build_navigation():
 
 
 def draw_furniture() -> None:
-    """Draw the sidebar and banner once per script run (app.py draws it; a page run on its own draws it too).
+    """Draw the sidebar and banner once per script run (app.py draws it; the page's own call does nothing).
 
-    Until a process has seen st.navigation, Streamlit runs a page file of `pages/` directly, without the
-    router; the page then registers the navigation and draws the furniture itself. A second call in the
-    same run does nothing.
+    A page file run without the router is sent through it first (see _rerun_through_router).
     """
+    if not _is_marked(_ROUTED_MARK):
+        _rerun_through_router()
     if _is_marked(_DRAWN_MARK):
         return
     _mark(_DRAWN_MARK)
-    if not _is_marked(_ROUTED_MARK):
-        st.set_page_config(**PAGE_CONFIG)
-        build_navigation()
     url = data.get_database_url()
     framework = data.get_framework()
     st.session_state.setdefault("user_name", resolve_user())
@@ -59,6 +57,15 @@ def draw_furniture() -> None:
         st.success(st.session_state.pop("flash"))
     if status.has_demo_data:
         _draw_demo_banner(url)
+
+
+def _rerun_through_router() -> None:
+    # Because the project has a pages/ folder, Streamlit runs a deep link such as /returns in its older
+    # multipage mode (the page file alone) until the process has seen st.navigation once. Widgets drawn in
+    # that run lose their state on the next rerun (an upload vanished), so switch the mode off and rerun:
+    # app.py then routes to the same page (same URL path, same page hash).
+    PagesManager.uses_pages_directory = False
+    st.rerun()
 
 
 def _is_marked(mark: str) -> bool:

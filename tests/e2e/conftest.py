@@ -5,6 +5,7 @@ ACCSM_E2E_APP_DIR runs the suite against another checkout of the app (default: t
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import socket
@@ -70,11 +71,10 @@ def database_url(tmp_path_factory) -> str:
     return f"sqlite:///{tmp_path_factory.mktemp('e2e-db') / 'accsm.db'}"
 
 
-@pytest.fixture(scope="session")
-def app_url(database_url, tmp_path_factory):
-    """Start `streamlit run app.py` on a free loopback port; stop it after the session."""
+@contextlib.contextmanager
+def run_app(database_url: str, log_path: Path):
+    """Start `streamlit run app.py` on a free loopback port against `database_url`; yield its URL; stop it."""
     port = _free_port()
-    log_path = tmp_path_factory.mktemp("e2e-log") / "streamlit.log"
     env = {**os.environ, "ACCSM_DATABASE_URL": database_url, "ACCSM_USER": "e2e-tester"}
     with open(log_path, "wb") as log:
         process = subprocess.Popen(
@@ -93,6 +93,16 @@ def app_url(database_url, tmp_path_factory):
             process.wait(timeout=10)
         except subprocess.TimeoutExpired:
             process.kill()
+
+
+@pytest.fixture(scope="session")
+def app_url(database_url, tmp_path_factory):
+    """The session's Streamlit server (the app loads the demo data on its first page run)."""
+    log_path = tmp_path_factory.mktemp("e2e-log") / "streamlit.log"
+    try:
+        with run_app(database_url, log_path) as url:
+            yield url
+    finally:
         shutil.copy(log_path, OUTPUT_DIR / "streamlit.log") if OUTPUT_DIR.exists() else None
 
 
@@ -100,7 +110,8 @@ def app_url(database_url, tmp_path_factory):
 def browser():
     if not Path(CHROMIUM).exists():
         pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium package (scripts/test.sh does)")
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
+    expect.set_options(timeout=30_000)  # a cold server takes more than the default 5 s to check an upload
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield browser
@@ -180,4 +191,4 @@ def ui():
     """The helpers above for test modules (conftest is not importable by name under --import-mode=importlib)."""
     import types
     return types.SimpleNamespace(wait_for_app=wait_for_app, open_app=open_app, save_full_page=save_full_page,
-                                 app_dir=APP_DIR, ready=APP_READY)
+                                 run_app=run_app, app_dir=APP_DIR, ready=APP_READY)

@@ -20,6 +20,7 @@ from sqlalchemy import create_engine, text
 
 pytestmark = pytest.mark.e2e
 
+APP_READY_SELECTOR = '[data-testid="stApp"][data-test-script-state="notRunning"]'
 DEMO_BANNER = "Demo data: these figures are fictional"
 GUARD_ERROR = "Something went wrong"  # dashboard.widgets.explain_errors: an exception shown in words
 
@@ -128,7 +129,17 @@ def read_return_value(path: Path, code: str):
 
 
 def upload(page, path: Path) -> None:
-    page.locator('[data-testid="stFileUploader"] input[type=file]').set_input_files(str(path))
+    """Give the uploader a file and wait until it lists it (retried: a rerun can drop a file given too early)."""
+    uploader = page.locator('[data-testid="stFileUploader"]').first
+    for attempt in range(3):
+        uploader.locator("input[type=file]").set_input_files(str(path))
+        try:
+            expect(uploader.get_by_text(path.name[:6])).to_be_visible(timeout=10_000)
+            return
+        except AssertionError:
+            print(f"upload attempt {attempt + 1}: {path.name} not listed by the uploader")
+            page.wait_for_selector(APP_READY_SELECTOR)
+    raise AssertionError(f"the uploader never listed {path.name}")
 
 
 def stored_files_caption(page) -> str:
@@ -233,9 +244,9 @@ def test_upload__planted_mistake_is_named_by_cell_and_nothing_is_stored(
     total = read_return_value(demo, "agencies_total")
     bad = tmp_path / "BRN_2019_bad.xlsx"
     cell = edit_return(demo, bad, {"a11_agencies_competency": total + 5})["a11_agencies_competency"]
-    stored_before = count_submissions(database_url)
 
-    ui.open_app(page, app_url, "returns")
+    ui.open_app(page, app_url, "returns")  # the app creates the store and loads the demo data on first use
+    stored_before = count_submissions(database_url)
     caption_before = stored_files_caption(page)
     upload(page, bad)
     verdict = page.locator('[data-testid="stAlert"]').filter(has_text="rejected: BRN_2019_bad.xlsx")
@@ -333,3 +344,18 @@ def test_download__blank_template_and_scorecard_csv(page, app_url, output_dir, u
     rows = list(csv.DictReader(io.StringIO(scorecard.read_text(encoding="utf-8-sig"))))
     assert rows and rows[0]["code"] == "A.1", rows[:1]
     assert {r["code"] for r in rows} >= {"A.1", "B.1", "C.1.1", "D.1", "E.3"}
+
+
+def test_upload__deep_link_on_a_fresh_server_keeps_the_first_upload(page, tmp_path, ui):
+    # Regression: with a pages/ folder, Streamlit ran a deep link's page file on its own until the router had
+    # run once, and the first upload after that vanished without a word.
+    changed = tmp_path / "BRN_2020_changed.xlsx"
+    edit_return(ui.app_dir / "data" / "demo" / "return_BRN_2020.xlsx", changed, {"c11_agencies_leadership": 9})
+    with ui.run_app(f"sqlite:///{tmp_path / 'fresh.db'}", tmp_path / "streamlit.log") as fresh_url:
+        ui.open_app(page, fresh_url, "returns")
+        uploader = page.locator('[data-testid="stFileUploader"]').first
+        uploader.locator("input[type=file]").set_input_files(str(changed))  # once: no retry may hide a loss
+
+        verdict = page.locator('[data-testid="stAlert"]').filter(has_text="accepted (dry run): BRN_2020_changed.xlsx")
+        expect(verdict).to_be_visible(timeout=60_000)
+        assert_healthy(page)

@@ -64,8 +64,10 @@ def draw_report(report) -> None:
     if len(problems):
         st.dataframe(problems, hide_index=True, key=f"problems_{id(report)}")
     if report.changes:
-        with st.expander(f"What would change ({len(report.changes)})", expanded=report.dry_run):
-            st.dataframe(pd.DataFrame([{"item": c.item, "stored now": _text(c.old), "in this file": _text(c.new)}
+        heading, before, after = (("What would change", "stored now", "in this file") if report.dry_run
+                                  else ("What changed", "before", "now"))
+        with st.expander(f"{heading} ({len(report.changes)})", expanded=report.dry_run):
+            st.dataframe(pd.DataFrame([{"item": c.item, before: _text(c.old), after: _text(c.new)}
                                        for c in report.changes]), hide_index=True)
 
 

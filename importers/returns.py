@@ -64,7 +64,7 @@ def compare_return(connection: Connection, content: ReturnContent) -> list[Chang
     for field in RETURN_FIELDS:
         new = content.values[field.code].value if field.code in content.values else None
         if _comparable(old.get(field.code)) != _comparable(new):
-            changes.append(Change(field.code, old.get(field.code), new))
+            changes.append(Change(field.code, _comparable(old.get(field.code)), _comparable(new)))
     for list_sheet in LIST_SHEETS:
         old_rows = _stored_items(connection, list_sheet, content.country, content.year)
         new_rows = [_item_key(list_sheet, row) for row in content.items.get(list_sheet.code, [])]

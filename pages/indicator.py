@@ -63,8 +63,9 @@ with widgets.explain_errors("the indicator page"):
         shown["value"] = [("yes" if v == 1 else "no") if s != "ASEAN" and v == v and v is not None
                           else widgets.format_number(v, indicator.unit) for s, v in zip(table["scope"], table["value"])]
     shown["coverage"] = [charts.format_coverage(c, len(names)) for c in table["coverage"]]
-    shown["progress"] = [None if p != p or p is None else round(100 * p, 1) for p in table["progress"]]
+    # Text, so a row without a target shows an empty cell rather than "None".
+    shown["progress"] = ["" if p is None or p != p else f"{100 * p:.1f} %" for p in table["progress"]]
     st.dataframe(widgets.style_status(shown), hide_index=True, key="values", column_config={
         "scope": "Scope", "name": "Name", "value": f"Value {year}", "coverage": "Coverage",
-        "progress": st.column_config.NumberColumn("Progress to target (%)", format="%.1f"),
-        "status": "Status"})
+        "baseline": f"Baseline {framework.baseline_year}", "target": f"Target {framework.target_year}",
+        "progress": "Progress to target", "status": "Status"})

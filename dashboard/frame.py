@@ -63,7 +63,8 @@ def _rerun_through_router() -> None:
     # Because the project has a pages/ folder, Streamlit runs a deep link such as /returns in its older
     # multipage mode (the page file alone) until the process has seen st.navigation once. Widgets drawn in
     # that run lose their state on the next rerun (an upload vanished), so switch the mode off and rerun:
-    # app.py then routes to the same page (same URL path, same page hash).
+    # app.py then routes to the same page (same URL path, same page hash). AppTest starts every run in that
+    # older mode, so buttons act through on_click callbacks, which run before the rerun and keep the click.
     PagesManager.uses_pages_directory = False
     st.rerun()
 

@@ -38,9 +38,8 @@ with widgets.explain_errors("the exports page"):
     st.caption("A 16:9 PowerPoint deck and the same content as a PDF: title, the A–E scorecard, one slide per "
                "indicator (chart and a summary written from the data), one slide per AMS, and data "
                "completeness, each with sources. Every chart on the other pages also downloads as PNG and SVG.")
-    if st.button(f"Build the briefing pack for {year}", key="build_briefing", type="primary",
-                 icon=":material/slideshow:"):
-        st.session_state["briefing_year"] = year
+    st.button(f"Build the briefing pack for {year}", key="build_briefing", type="primary",
+              icon=":material/slideshow:", on_click=st.session_state.__setitem__, args=("briefing_year", year))
     if st.session_state.get("briefing_year") == year:
         pack = _build_pack(url, year, status.as_of)
         st.success(f"{pack['slides']} slides built in {pack['seconds']:.1f} s"

@@ -7,6 +7,8 @@ import math
 import re
 from typing import NamedTuple
 
+import pandas as pd
+
 from importers.layout import NOT_REPORTED_TEXTS
 from importers.report import Validation
 from importers.safe_read import Cell, Sheet, Workbook, cell_ref
@@ -248,3 +250,16 @@ _PARSERS = {
     "percent": _parse_number,
     "year": _parse_number,
 }
+
+
+def plain_value(value):
+    """Return one plain form for a value from a cell or from the store: 640.0 -> 640, dates -> ISO text, NaN -> None."""
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return None
+    if isinstance(value, (dt.date, dt.datetime, pd.Timestamp)):
+        return value.isoformat()[:10]
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if hasattr(value, "item"):  # numpy scalars from the store's frames
+        return plain_value(value.item())
+    return value

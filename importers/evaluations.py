@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-import pandas as pd
 from openpyxl import Workbook as OpenpyxlWorkbook
+from openpyxl import load_workbook
 from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Font, PatternFill, Protection
 from openpyxl.utils import get_column_letter
@@ -15,9 +15,10 @@ from openpyxl.worksheet.worksheet import Worksheet
 from sqlalchemy import Connection
 
 from importers import layout
-from importers.cells import find_sheet, is_blank, parse_cell, read_header, report_hidden_sheets
+from importers.cells import find_sheet, is_blank, parse_cell, plain_value, read_header, report_hidden_sheets
 from importers.report import Change, Validation
 from importers.safe_read import Sheet, Workbook, cell_ref
+from importers.templates import write_rows
 from kpi import store
 from kpi.fields import ANNEX1_ITEMS, EVALUATION_FIELDS, SATISFIED_MEAN_RATING, Field
 from kpi.indicators import normalise_title
@@ -87,16 +88,8 @@ def write_evaluations_template(path: Path | str, country: str, year: int, projec
 
 def fill_evaluations(template_path: Path | str, out_path: Path | str, rows: list[dict]) -> Path:
     """Write participant rows (keys: the header codes) under the Evaluations header; return out_path."""
-    from openpyxl import load_workbook
-
     workbook = load_workbook(template_path)
-    sheet = workbook[EVALUATIONS_SHEET]
-    header = {sheet.cell(1, c).value: c for c in range(1, sheet.max_column + 1)}
-    for offset, row in enumerate(rows):
-        for code, value in row.items():
-            if code not in header:
-                raise KeyError(f"no column {code!r} in sheet {EVALUATIONS_SHEET!r}")
-            sheet.cell(2 + offset, header[code], value)
+    write_rows(workbook[EVALUATIONS_SHEET], rows)
     workbook.save(out_path)
     return Path(out_path)
 
@@ -206,15 +199,7 @@ def canonicalise_evaluations(content: EvaluationsContent) -> dict:
 
 
 def _rating_key(row: dict) -> list:
-    return [_plain(row.get(f.code)) for f in EVALUATION_FIELDS]
-
-
-def _plain(value):
-    if value is None or (not isinstance(value, str) and pd.isna(value)):
-        return None
-    if hasattr(value, "item"):  # numpy scalars from the store's frames
-        value = value.item()
-    return int(value) if isinstance(value, float) and value.is_integer() else value
+    return [plain_value(row.get(f.code)) for f in EVALUATION_FIELDS]
 
 
 def _resolve_project(connection: Connection, country: str, year: int, project: str, result: Validation) -> str:

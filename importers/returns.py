@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import datetime as dt
 
 import pandas as pd
 from sqlalchemy import Connection
 
 from importers import layout
-from importers.cells import find_sheet, is_blank, parse_cell, read_header, report_hidden_sheets
+from importers.cells import find_sheet, is_blank, parse_cell, plain_value, read_header, report_hidden_sheets
 from importers.report import Change, Validation
 from importers.safe_read import Sheet, Workbook, cell_ref
 from kpi import store
@@ -63,8 +62,8 @@ def compare_return(connection: Connection, content: ReturnContent) -> list[Chang
     changes = []
     for field in RETURN_FIELDS:
         new = content.values[field.code].value if field.code in content.values else None
-        if _comparable(old.get(field.code)) != _comparable(new):
-            changes.append(Change(field.code, _comparable(old.get(field.code)), _comparable(new)))
+        if plain_value(old.get(field.code)) != plain_value(new):
+            changes.append(Change(field.code, plain_value(old.get(field.code)), plain_value(new)))
     for list_sheet in LIST_SHEETS:
         old_rows = _stored_items(connection, list_sheet, content.country, content.year)
         new_rows = [_item_key(list_sheet, row) for row in content.items.get(list_sheet.code, [])]
@@ -83,7 +82,7 @@ def canonicalise_return(content: ReturnContent) -> dict:
     return {
         "country": content.country,
         "year": content.year,
-        "values": {code: _comparable(cell.value) for code, cell in sorted(content.values.items())},
+        "values": {code: plain_value(cell.value) for code, cell in sorted(content.values.items())},
         "items": {code: [_item_key(LIST_SHEETS_BY_CODE[code], row) for row in rows]
                   for code, rows in sorted(content.items.items())},
     }
@@ -292,17 +291,4 @@ def _stored_items(connection: Connection, list_sheet: ListSheet, country: str, y
 
 
 def _item_key(list_sheet: ListSheet, row: dict) -> list:
-    return [_comparable(row.get(c.code)) for c in list_sheet.columns]
-
-
-def _comparable(value):
-    """One plain form for a value from a cell or from the store: 640.0 -> 640, dates -> ISO text."""
-    if value is None or (not isinstance(value, str) and pd.isna(value)):
-        return None
-    if isinstance(value, (dt.date, dt.datetime, pd.Timestamp)):
-        return value.isoformat()[:10]
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    if hasattr(value, "item"):  # numpy scalars from the store's frames
-        return _comparable(value.item())
-    return value
+    return [plain_value(row.get(c.code)) for c in list_sheet.columns]

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-import pandas as pd
 from sqlalchemy import Connection
 
 from importers import layout
-from importers.cells import find_sheet, is_blank, parse_cell, read_header, report_hidden_sheets
+from importers.cells import find_sheet, is_blank, parse_cell, plain_value, read_header, report_hidden_sheets
 from importers.report import Change, Validation
 from importers.safe_read import Workbook, cell_ref
 from kpi import store
@@ -121,7 +120,7 @@ def compare_targets(connection: Connection, rows: list[TargetRow]) -> list[Chang
     for row in rows:
         before = old.get((row.indicator, row.scope), {})
         for figure in _FIGURES:
-            was, now = _plain(before.get(figure)), getattr(row, figure)
+            was, now = plain_value(before.get(figure)), getattr(row, figure)
             if was != now:
                 changes.append(Change(f"{row.indicator} {row.scope} {figure}", was, now))
     return changes
@@ -139,9 +138,3 @@ def store_targets(connection: Connection, rows: list[TargetRow], info: Submissio
 def canonicalise_targets(rows: list[TargetRow]) -> list:
     """Return the rows as plain data without their positions."""
     return [[r.indicator, r.scope, r.baseline, r.target, r.note] for r in rows]
-
-
-def _plain(value):
-    if value is None or (not isinstance(value, str) and pd.isna(value)):
-        return None
-    return int(value) if isinstance(value, float) and value.is_integer() else value

@@ -109,7 +109,7 @@ def fill_return(template_path: Path | str, out_path: Path | str, values: dict[st
         sheet.cell(rows[code], layout.RETURN_VALUE_COLUMN, value)
     for key, list_rows in (items or {}).items():
         sheet_name = LIST_SHEETS_BY_CODE[key].sheet if key in LIST_SHEETS_BY_CODE else key
-        _write_rows(workbook[sheet_name], list_rows)
+        write_rows(workbook[sheet_name], list_rows)
     return _save(workbook, out_path)
 
 
@@ -120,11 +120,12 @@ def fill_targets(template_path: Path | str, out_path: Path | str, rows: list[dic
     for row in sheet.iter_rows(min_row=2, max_row=sheet.max_row):
         for cell in row:
             cell.value = None
-    _write_rows(sheet, rows)
+    write_rows(sheet, rows)
     return _save(workbook, out_path)
 
 
-def _write_rows(sheet: Worksheet, rows: list[dict]) -> None:
+def write_rows(sheet: Worksheet, rows: list[dict]) -> None:
+    """Write item rows (keys: the header codes of row 1) from row 2 down; raise KeyError for an unknown code."""
     header = {sheet.cell(1, c).value: c for c in range(1, sheet.max_column + 1)}
     for offset, item in enumerate(rows):
         for code, value in item.items():

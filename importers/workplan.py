@@ -17,7 +17,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from sqlalchemy import Connection
 
 from importers import layout
-from importers.cells import find_sheet, is_blank, parse_cell, read_header, report_hidden_sheets
+from importers.cells import find_sheet, is_blank, parse_cell, plain_value, read_header, report_hidden_sheets
 from importers.evaluations import read_identity, write_instructions
 from importers.report import Change, Validation
 from importers.safe_read import Sheet, Workbook, cell_ref
@@ -170,7 +170,7 @@ def compare_workplan(connection: Connection, content: WorkplanContent) -> list[C
     changes = []
     for row in content.rows:
         for figure in ("status", "status_note"):
-            was, now = _plain(stored[row.no][figure]), getattr(row, figure)
+            was, now = plain_value(stored[row.no][figure]), getattr(row, figure)
             if was != now:
                 changes.append(Change(f"programme {row.no} {figure}", was, now))
     return changes
@@ -244,7 +244,7 @@ def _write_workplan_sheet(sheet: Worksheet, programmes: list[dict]) -> None:
         sheet.column_dimensions[get_column_letter(col)].width = _WIDTHS.get(field.code, 16)
     for row, programme in enumerate(programmes, start=2):
         for col, field in enumerate(WORKPLAN_FIELDS, start=1):
-            value = _plain(programme.get(field.code))
+            value = plain_value(programme.get(field.code))
             cell = sheet.cell(row, col, value if value != "" else None)
             cell.alignment = _WRAP
     for field in STATUS_FIELDS:
@@ -276,11 +276,3 @@ def _make_validation(field: Field, cells: str) -> DataValidation:
     validation.allow_blank = True
     validation.add(cells)
     return validation
-
-
-def _plain(value):
-    if value is None or (not isinstance(value, str) and pd.isna(value)):
-        return None
-    if hasattr(value, "item"):  # numpy scalars from the store's frames
-        value = value.item()
-    return int(value) if isinstance(value, float) and value.is_integer() else value

@@ -6,16 +6,15 @@ import csv
 from functools import cache
 
 from kpi.config import DATA_DIR
-from kpi.fields import LIST_SHEETS, TARGET_FIELDS
+from kpi.fields import EXPORT_KIND, IDENTITY_SHEET, KIND_CODE, LIST_SHEETS, TARGET_FIELDS, VERSION_CODE
 
 TEMPLATE_VERSION = "1"
 KNOWN_VERSIONS = ("1",)
 
-INSTRUCTIONS_SHEET = "Instructions"
+INSTRUCTIONS_SHEET = IDENTITY_SHEET
 # The importer reads the kind and version back from these cells: (row, col) 1-based.
 KIND_LABEL_CELL, KIND_VALUE_CELL = (2, 1), (2, 2)
 VERSION_LABEL_CELL, VERSION_VALUE_CELL = (3, 1), (3, 2)
-KIND_CODE, VERSION_CODE = "template_kind", "template_version"
 
 RETURN_SHEET = "Return"
 RETURN_HEADER = ("code", "label", "value", "unit")

@@ -134,6 +134,11 @@ def _read_identity(workbook: Workbook, report: ImportReport) -> tuple[str, str] 
     kind = _text(sheet.cell(*layout.KIND_VALUE_CELL))
     version = _text(sheet.cell(*layout.VERSION_VALUE_CELL))
     where = layout.INSTRUCTIONS_SHEET
+    if kind == layout.EXPORT_KIND:
+        report.errors.append(file_message(
+            f"this is a data export from the ACCSM dashboard ({_text(sheet.cell(1, 1)) or 'a table'}), made for "
+            "reading: it cannot be loaded back. To change data, fill a blank template and upload that"))
+        return None
     if _text(sheet.cell(*layout.KIND_LABEL_CELL)) != layout.KIND_CODE or kind not in KINDS:
         report.errors.append(_message(where, layout.KIND_VALUE_CELL, f"{layout.KIND_CODE} is {kind!r}: this "
                                       f"software reads {', '.join(KINDS)}; do not edit cells A2:B3 of this sheet"))

@@ -5,6 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 YES_NO = ("yes", "no")
+
+# Every workbook the software writes names its kind and version in cells A2:B3 of this sheet, so the
+# importer tells a return from a targets file, and a data export from anything loadable, without a flag.
+IDENTITY_SHEET = "Instructions"
+KIND_CODE, VERSION_CODE = "template_kind", "template_version"
+EXPORT_KIND = "export"  # tables and stored returns written for reading, never loaded back
 POLICY_LEVELS = ("national", "sub-national")
 REFORM_AIMS = ("effectiveness", "efficiency", "responsiveness", "accountability")
 

@@ -16,7 +16,8 @@ from sqlalchemy import Connection
 
 from kpi import store
 from kpi.engine import REPORT_COLUMNS
-from kpi.fields import LIST_SHEETS, LIST_SHEETS_BY_CODE, RETURN_FIELDS_BY_CODE
+from kpi.fields import (EXPORT_KIND, IDENTITY_SHEET, KIND_CODE, LIST_SHEETS, LIST_SHEETS_BY_CODE,
+                        RETURN_FIELDS_BY_CODE, VERSION_CODE)
 
 # OWASP CSV injection: a cell starting with one of these is a formula to Excel, LibreOffice or Google Sheets.
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
@@ -43,11 +44,23 @@ def table_to_csv(df: pd.DataFrame) -> bytes:
 
 
 def table_to_excel(df: pd.DataFrame, sheet_name: str = "Table") -> bytes:
-    """Return the table as a one-sheet .xlsx: bold frozen header, fitted widths, text never a formula."""
+    """Return the table as an .xlsx: bold frozen header, fitted widths, text never a formula, and a last sheet
+    saying it is an export."""
     workbook = Workbook()
     workbook.remove(workbook.active)
     write_sheet(workbook, sheet_name, df)
-    return _save(workbook)
+    return _save(workbook, f"ACCSM dashboard export: {sheet_name}")
+
+
+def _add_identity_sheet(workbook: Workbook, title: str) -> None:
+    # The importer reads the kind back and explains that an export is for reading, not for loading.
+    sheet = workbook.create_sheet(IDENTITY_SHEET)
+    sheet["A1"] = title
+    sheet["A2"], sheet["B2"] = KIND_CODE, EXPORT_KIND
+    sheet["A3"], sheet["B3"] = VERSION_CODE, "1"
+    sheet["A5"] = (f"Written {dt.datetime.now(dt.timezone.utc):%Y-%m-%d %H:%M} UTC for reading and analysis. "
+                   "To change data, fill a blank template from the dashboard and upload that.")
+    sheet.column_dimensions["A"].width = 20
 
 
 def write_sheet(workbook: Workbook, sheet_name: str, df: pd.DataFrame) -> None:
@@ -94,7 +107,7 @@ def returns_workbook(connection: Connection) -> bytes:
     write_sheet(workbook, "Values", read_all_return_values(connection))
     for list_sheet in LIST_SHEETS:
         write_sheet(workbook, list_sheet.sheet, read_all_return_items(connection, list_sheet.code))
-    return _save(workbook)
+    return _save(workbook, "ACCSM dashboard export: every stored country return")
 
 
 def read_all_return_values(connection: Connection) -> pd.DataFrame:
@@ -188,7 +201,8 @@ def _sheet_title(name: str) -> str:
     return name[:EXCEL_SHEET_NAME_LENGTH] or "Sheet"
 
 
-def _save(workbook: Workbook) -> bytes:
+def _save(workbook: Workbook, title: str) -> bytes:
+    _add_identity_sheet(workbook, title)
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

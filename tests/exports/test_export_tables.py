@@ -97,7 +97,7 @@ def returns_book(plain_engine):
 
 
 def test_returns_workbook__one_sheet_of_values_and_one_per_list(returns_book):
-    assert returns_book.sheetnames == ["Values", "Policies", "ARC projects", "Reform measures"]
+    assert returns_book.sheetnames == ["Values", "Policies", "ARC projects", "Reform measures", "Instructions"]
     header = [c.value for c in returns_book["Values"][1]]
     assert header[:4] == ["country", "year", "submission_id", "status"]
     assert {"field", "value", "cell"} <= set(header)

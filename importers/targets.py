@@ -52,9 +52,10 @@ def validate_targets(workbook: Workbook, connection: Connection) -> Validation:
         figures = _read_figures(cells, refs, indicator, result)
         if indicator is None or scope is None or figures is None:
             continue
-        if scope == layout.AMS_SCOPE and figures[0] is not None:
-            result.add_error(sheet.name, refs["baseline"], f"{indicator.code} AMS: an entered baseline applies only "
-                             "to its own row's scope; enter it on each AMS's own row (ISO3 code) instead")
+        problems = check_figures(indicator, scope, baseline=figures[0], target=figures[1])
+        for figure, message in problems:
+            result.add_error(sheet.name, refs[figure], message)
+        if problems:
             continue
         if (indicator.code, scope) in seen:
             result.add_error(sheet.name, refs["indicator"], f"{indicator.code} {scope} appears twice (also in row "
@@ -65,6 +66,25 @@ def validate_targets(workbook: Workbook, connection: Connection) -> Validation:
     if not result.errors:
         result.content = rows
     return result
+
+
+def check_figures(indicator, scope: str, baseline: float | None, target: float | None) -> list[tuple[str, str]]:
+    """Return (figure, message) for every rule an entered baseline or target breaks; the page uses it too.
+
+    A baseline on the every-AMS row would apply to no AMS (progress.md); figures must lie in the indicator's
+    possible range: 0-100 for percentages, 0 to the number of AMS for counts of AMS, 0 or more otherwise.
+    """
+    problems = []
+    if scope == layout.AMS_SCOPE and baseline is not None:
+        problems.append(("baseline", f"{indicator.code} AMS: an entered baseline applies only to its own row's "
+                                     "scope; enter it on each AMS's own row (ISO3 code) instead"))
+    upper = 100 if indicator.is_percent else len(layout.read_ams_codes()) if indicator.is_yes_count else None
+    for figure, value in (("baseline", baseline), ("target", target)):
+        if value is not None and (value < 0 or (upper is not None and value > upper)):
+            allowed = f"0 to {upper}" if upper is not None else "0 or more"
+            problems.append((figure, f"{indicator.code} {scope} {figure} is {value:g}: it must be {allowed} "
+                                     f"({indicator.unit})"))
+    return problems
 
 
 def _read_indicator(cell, ref: str, result: Validation):

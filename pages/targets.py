@@ -6,6 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import data, frame, state, uploads, widgets
+from importers.targets import check_figures
 from kpi import store
 from kpi.engine import EVERY_AMS
 
@@ -36,18 +37,9 @@ def _when(value) -> str:
 
 def validate_edits(framework, edited: pd.DataFrame) -> list[str]:
     """Return the problems of edited rows in words (empty when every figure is acceptable)."""
-    problems = []
-    for row in edited.to_dict("records"):
-        indicator = framework.indicator(row["indicator"])
-        upper = 100 if indicator.is_percent else 10 if indicator.is_yes_count else None
-        for column in ("baseline", "target"):
-            value = row[column]
-            if value is None or pd.isna(value):
-                continue
-            if value < 0 or (upper is not None and value > upper):
-                limit = f"0 to {upper}" if upper is not None else "0 or more"
-                problems.append(f"{row['indicator']} {row['scope']} {column}: {value:g} is outside {limit}.")
-    return problems
+    return [message for row in edited.to_dict("records")
+            for _, message in check_figures(framework.indicator(row["indicator"]), row["scope"],
+                                            _number(row["baseline"]), _number(row["target"]))]
 
 
 def _changed_rows(before: pd.DataFrame, after: pd.DataFrame) -> list[dict]:

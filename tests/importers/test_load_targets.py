@@ -158,3 +158,28 @@ def test_template_prefilled_with_stored_figures_loads_back_unchanged(engine, loa
     assert report.accepted, _texts(report.errors)
     assert report.changes == []
     assert _targets(engine) == before
+
+
+@pytest.mark.parametrize("row, message", [
+    ({"indicator": "A.1", "scope": "ASEAN", "target": 12},
+     "Targets!D2: A.1 ASEAN target is 12: it must be 0 to 10 (AMS)"),
+    ({"indicator": "B.2", "scope": "ASEAN", "baseline": -3, "target": 40},
+     "Targets!C2: B.2 ASEAN baseline is -3: it must be 0 or more (policies)"),
+])
+def test_figure_outside_the_indicator_range_is_rejected(engine, load, targets_template, tmp_path, row, message):
+    report = load(fill_targets(targets_template, tmp_path / "t.xlsx", [row]))
+
+    assert [str(m) for m in report.errors] == [message]
+    assert _targets(engine) == {}
+
+
+def test_check_figures__the_rules_the_page_editor_shares_with_the_workbook():
+    from importers.targets import check_figures
+
+    indicator = CURRENT_FRAMEWORK.indicator
+    assert check_figures(indicator("C.1.1"), "AMS", baseline=20.0, target=50.0) == [
+        ("baseline", "C.1.1 AMS: an entered baseline applies only to its own row's scope; enter it on each AMS's "
+                     "own row (ISO3 code) instead")]
+    assert check_figures(indicator("A.1"), "ASEAN", baseline=None, target=11.0) == [
+        ("target", "A.1 ASEAN target is 11: it must be 0 to 10 (AMS)")]
+    assert check_figures(indicator("E.3"), "THA", baseline=55.5, target=100.0) == []

@@ -6,7 +6,7 @@ import csv
 from functools import cache
 
 from kpi.config import DATA_DIR
-from kpi.fields import EXPORT_KIND, IDENTITY_SHEET, KIND_CODE, LIST_SHEETS, TARGET_FIELDS, VERSION_CODE
+from kpi.fields import EXPORT_KIND, IDENTITY_SHEET, KIND_CODE, LIST_SHEETS, TARGET_FIELDS, VERSION_CODE  # noqa: F401 - re-exported: the identity cells belong to the layout
 
 TEMPLATE_VERSION = "1"
 KNOWN_VERSIONS = ("1",)

@@ -9,6 +9,7 @@ from typing import NamedTuple
 
 import pandas as pd
 
+from importers import layout
 from importers.layout import NOT_REPORTED_TEXTS
 from importers.report import Validation
 from importers.safe_read import Cell, Sheet, Workbook, cell_ref
@@ -263,3 +264,29 @@ def plain_value(value):
     if hasattr(value, "item"):  # numpy scalars from the store's frames
         return plain_value(value.item())
     return value
+
+
+def read_identity(workbook: Workbook, fields: dict[str, Field], result: Validation) -> dict[str, object]:
+    """Return code -> parsed value of the identity block of the Instructions sheet, recording what is wrong."""
+    sheet = workbook.sheet(layout.INSTRUCTIONS_SHEET)
+    found: dict[str, object] = {}
+    if sheet is None:
+        result.add_error(layout.INSTRUCTIONS_SHEET, None, "the Instructions sheet is missing: use a template "
+                         "made by the secretariat")
+        return found
+    rows = {str(sheet.cell(r, 1).value).strip(): r for r in range(1, sheet.max_row + 1)
+            if sheet.cell(r, 1) is not None and sheet.cell(r, 1).value is not None}
+    for code, field in fields.items():
+        if code not in rows:
+            result.add_error(layout.INSTRUCTIONS_SHEET, None, f"the cell naming {code!r} is missing from column A: "
+                             "use a template made by the secretariat")
+            continue
+        ref = cell_ref(rows[code], 2)
+        parsed = parse_cell(sheet.cell(rows[code], 2), field)
+        if parsed.error:
+            result.add_error(layout.INSTRUCTIONS_SHEET, ref, parsed.error)
+        elif parsed.value is None:
+            result.add_error(layout.INSTRUCTIONS_SHEET, ref, f"{code} is blank: {field.label}")
+        else:
+            found[code] = parsed.value
+    return found

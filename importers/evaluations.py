@@ -15,10 +15,11 @@ from openpyxl.worksheet.worksheet import Worksheet
 from sqlalchemy import Connection
 
 from importers import layout
-from importers.cells import find_sheet, is_blank, parse_cell, plain_value, read_header, report_hidden_sheets
+from importers.cells import (find_sheet, is_blank, parse_cell, plain_value, read_header, read_identity,
+                             report_hidden_sheets)
 from importers.report import Change, Validation
 from importers.safe_read import Sheet, Workbook, cell_ref
-from importers.templates import write_rows
+from importers.templates import write_instructions, write_rows
 from kpi import store
 from kpi.fields import ANNEX1_ITEMS, EVALUATION_FIELDS, SATISFIED_MEAN_RATING, Field
 from kpi.indicators import normalise_title
@@ -92,52 +93,6 @@ def fill_evaluations(template_path: Path | str, out_path: Path | str, rows: list
     write_rows(workbook[EVALUATIONS_SHEET], rows)
     workbook.save(out_path)
     return Path(out_path)
-
-
-def write_instructions(sheet: Worksheet, kind: str, lines: tuple[str, ...], identity: dict[str, object],
-                       identity_rows: dict[str, int]) -> None:
-    """Write the Instructions sheet: kind and version in A2:B3, the identity block below, then the lines."""
-    sheet.title = layout.INSTRUCTIONS_SHEET
-    sheet.cell(1, 1, "ACCSM KPI framework: " + lines[0]).font = Font(bold=True, size=14)
-    sheet.cell(*layout.KIND_LABEL_CELL, layout.KIND_CODE)
-    sheet.cell(*layout.KIND_VALUE_CELL, kind)
-    sheet.cell(*layout.VERSION_LABEL_CELL, layout.VERSION_CODE)
-    sheet.cell(*layout.VERSION_VALUE_CELL, layout.TEMPLATE_VERSION)
-    for code, value in identity.items():
-        sheet.cell(identity_rows[code], 1, code)
-        sheet.cell(identity_rows[code], 2, value)
-    first_line_row = max(identity_rows.values(), default=3) + 2
-    for offset, line in enumerate(lines[1:]):
-        sheet.cell(first_line_row + offset, 1, line)
-    sheet.column_dimensions["A"].width = 20
-    sheet.column_dimensions["B"].width = 60
-    sheet.protection.sheet = True
-
-
-def read_identity(workbook: Workbook, fields: dict[str, Field], result: Validation) -> dict[str, object]:
-    """Return code -> parsed value of the identity block of the Instructions sheet, recording what is wrong."""
-    sheet = workbook.sheet(layout.INSTRUCTIONS_SHEET)
-    found: dict[str, object] = {}
-    if sheet is None:
-        result.add_error(layout.INSTRUCTIONS_SHEET, None, "the Instructions sheet is missing: use a template "
-                         "made by the secretariat")
-        return found
-    rows = {str(sheet.cell(r, 1).value).strip(): r for r in range(1, sheet.max_row + 1)
-            if sheet.cell(r, 1) is not None and sheet.cell(r, 1).value is not None}
-    for code, field in fields.items():
-        if code not in rows:
-            result.add_error(layout.INSTRUCTIONS_SHEET, None, f"the cell naming {code!r} is missing from column A: "
-                             "use a template made by the secretariat")
-            continue
-        ref = cell_ref(rows[code], 2)
-        parsed = parse_cell(sheet.cell(rows[code], 2), field)
-        if parsed.error:
-            result.add_error(layout.INSTRUCTIONS_SHEET, ref, parsed.error)
-        elif parsed.value is None:
-            result.add_error(layout.INSTRUCTIONS_SHEET, ref, f"{code} is blank: {field.label}")
-        else:
-            found[code] = parsed.value
-    return found
 
 
 def validate_evaluations(workbook: Workbook, connection: Connection) -> Validation:

@@ -59,7 +59,7 @@ def write_return_template(path: Path | str, country: str, year: int) -> Path:
     if country not in layout.read_ams_codes():
         raise ValueError(f"{country} is not an AMS; use one of {', '.join(layout.read_ams_codes())}")
     workbook = Workbook()
-    _write_instructions(workbook.active, "return", _RETURN_INSTRUCTIONS)
+    write_instructions(workbook.active, "return", _RETURN_INSTRUCTIONS)
     _write_return_sheet(workbook.create_sheet(layout.RETURN_SHEET), country, int(year))
     for list_sheet in LIST_SHEETS:
         _write_list_sheet(workbook.create_sheet(list_sheet.sheet), list_sheet.columns, layout.LIST_ROWS_PREPARED)
@@ -75,7 +75,7 @@ def write_targets_template(path: Path | str, framework: Framework = CURRENT_FRAM
     """
     workbook = Workbook()
     indicator_lines = tuple(f"{i.code} ({i.unit}): {i.wording}" for i in framework.indicators)
-    _write_instructions(workbook.active, "targets", _TARGETS_INSTRUCTIONS + indicator_lines)
+    write_instructions(workbook.active, "targets", _TARGETS_INSTRUCTIONS + indicator_lines)
     sheet = workbook.create_sheet(layout.TARGETS_SHEET)
     _write_list_sheet(sheet, _target_columns(framework), layout.TARGETS_ROWS_PREPARED)
     figures = {} if stored is None else {(r["indicator_code"], r["scope"]): r for r in stored.to_dict("records")}
@@ -134,18 +134,25 @@ def write_rows(sheet: Worksheet, rows: list[dict]) -> None:
             sheet.cell(2 + offset, header[code], value)
 
 
-def _write_instructions(sheet: Worksheet, kind: str, lines: tuple[str, ...]) -> None:
+def write_instructions(sheet: Worksheet, kind: str, lines: tuple[str, ...], identity: dict[str, object] | None = None,
+                       identity_rows: dict[str, int] | None = None) -> None:
+    """Write the Instructions sheet: kind and version in A2:B3, an identity block below (code in A, value in B,
+    e.g. an evaluations file's country, year and project), then the lines for people."""
+    identity, identity_rows = identity or {}, identity_rows or {}
     sheet.title = layout.INSTRUCTIONS_SHEET
     sheet.cell(1, 1, "ACCSM KPI framework: " + lines[0]).font = Font(bold=True, size=14)
     sheet.cell(*layout.KIND_LABEL_CELL, layout.KIND_CODE)
     sheet.cell(*layout.KIND_VALUE_CELL, kind)
     sheet.cell(*layout.VERSION_LABEL_CELL, layout.VERSION_CODE)
     sheet.cell(*layout.VERSION_VALUE_CELL, layout.TEMPLATE_VERSION)
+    for code, value in identity.items():
+        sheet.cell(identity_rows[code], 1, code)
+        sheet.cell(identity_rows[code], 2, value)
+    first_line_row = max(identity_rows.values(), default=3) + 2
     for offset, line in enumerate(lines[1:]):
-        cell = sheet.cell(5 + offset, 1, line)
-        cell.alignment = Alignment(wrap_text=False)
+        sheet.cell(first_line_row + offset, 1, line).alignment = Alignment(wrap_text=False)
     sheet.column_dimensions["A"].width = 20
-    sheet.column_dimensions["B"].width = 14
+    sheet.column_dimensions["B"].width = 60 if identity else 14
     sheet.protection.sheet = True
 
 

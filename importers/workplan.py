@@ -17,10 +17,11 @@ from openpyxl.worksheet.worksheet import Worksheet
 from sqlalchemy import Connection
 
 from importers import layout
-from importers.cells import find_sheet, is_blank, parse_cell, plain_value, read_header, report_hidden_sheets
-from importers.evaluations import read_identity, write_instructions
+from importers.cells import (find_sheet, is_blank, parse_cell, plain_value, read_header, read_identity,
+                             report_hidden_sheets)
 from importers.report import Change, Validation
 from importers.safe_read import Sheet, Workbook, cell_ref
+from importers.templates import write_instructions
 from kpi import store
 from kpi.catalogue import CURRENT_FRAMEWORK
 from kpi.config import DATA_DIR

@@ -17,6 +17,9 @@ KIND_LABEL_CELL, KIND_VALUE_CELL = (2, 1), (2, 2)
 VERSION_LABEL_CELL, VERSION_VALUE_CELL = (3, 1), (3, 2)
 
 RETURN_SHEET = "Return"
+# The AMS and year a return template was made for, also on the Instructions sheet (code in A, value in B),
+# so a country or year typed over in the Return sheet is caught.
+RETURN_IDENTITY_ROWS = {"country": 4, "year": 5}
 RETURN_HEADER = ("code", "label", "value", "unit")
 RETURN_CODE_COLUMN, RETURN_LABEL_COLUMN, RETURN_VALUE_COLUMN, RETURN_UNIT_COLUMN = 1, 2, 3, 4
 

@@ -34,6 +34,7 @@ def validate_return(workbook: Workbook, connection: Connection) -> Validation:
     if "year" in value_cells and year is None and not _has_error_at(result, value_cells["year"]):
         result.add_error(layout.RETURN_SHEET, value_cells["year"], "year is missing: use the template made for "
                          "this return")
+    _check_made_for(workbook, values, value_cells, result)
     _check_bounds(values, result)
     _check_survey(values, value_cells, result)
     _warn_contradictions(values, result)
@@ -158,6 +159,22 @@ def _check_country(values: dict[str, CellValue], value_cells: dict[str, str], re
                          f"({', '.join(layout.read_ams_codes())}): use the template made for this return")
         return None
     return country
+
+
+def _check_made_for(workbook: Workbook, values: dict[str, CellValue], value_cells: dict[str, str],
+                    result: Validation) -> None:
+    """Record an error where the Return sheet's country or year is not the one the template was made for."""
+    instructions = workbook.sheet(layout.INSTRUCTIONS_SHEET)
+    for code, row in layout.RETURN_IDENTITY_ROWS.items():
+        label = instructions.cell(row, 1) if instructions else None
+        if label is None or label.value != code or code not in values or values[code].value is None:
+            continue  # a template without the block (made before it existed) is checked on its values only
+        made_for = plain_value(parse_cell(instructions.cell(row, 2), RETURN_FIELDS_BY_CODE[code]).value)
+        typed = plain_value(values[code].value)
+        if made_for is not None and typed != made_for:
+            result.add_error(layout.RETURN_SHEET, value_cells[code], f"{code} is {typed}, but this template was made "
+                             f"for {made_for} ({layout.INSTRUCTIONS_SHEET}!{cell_ref(row, 2)}): use the template "
+                             f"made for {typed}, or put {made_for} back")
 
 
 def _has_error_at(result: Validation, ref: str) -> bool:

@@ -59,7 +59,8 @@ def write_return_template(path: Path | str, country: str, year: int) -> Path:
     if country not in layout.read_ams_codes():
         raise ValueError(f"{country} is not an AMS; use one of {', '.join(layout.read_ams_codes())}")
     workbook = Workbook()
-    write_instructions(workbook.active, "return", _RETURN_INSTRUCTIONS)
+    write_instructions(workbook.active, "return", _RETURN_INSTRUCTIONS, {"country": country, "year": int(year)},
+                       layout.RETURN_IDENTITY_ROWS)
     _write_return_sheet(workbook.create_sheet(layout.RETURN_SHEET), country, int(year))
     for list_sheet in LIST_SHEETS:
         _write_list_sheet(workbook.create_sheet(list_sheet.sheet), list_sheet.columns, layout.LIST_ROWS_PREPARED)

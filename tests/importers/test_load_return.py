@@ -243,6 +243,25 @@ def test_country_changed_to_non_ams_is_rejected(load, make_return, tmp_path):
     assert str(report.errors[0]).startswith("Return!C2: country is CHN, not an AMS")
 
 
+@pytest.mark.parametrize("cell, typed, message", [
+    ("C2", "KHM", "Return!C2: country is KHM, but this template was made for BRN (Instructions!B4): use the "
+                  "template made for KHM, or put BRN back"),
+    ("C3", 2019, "Return!C3: year is 2019, but this template was made for 2018 (Instructions!B5): use the "
+                 "template made for 2019, or put 2018 back"),
+])
+def test_country_or_year_typed_over_is_rejected(load, make_return, dump, cell, typed, message):
+    path = make_return()
+    workbook = load_workbook(path)
+    workbook["Return"][cell].value = typed
+    workbook.save(path)
+    before = dump()
+
+    report = load(path)
+
+    assert _texts(report.errors) == [message]
+    assert dump() == before
+
+
 def test_unknown_and_duplicated_codes(load, make_return):
     path = make_return()
     workbook = load_workbook(path)

@@ -368,3 +368,17 @@ def test_property__projection_within_range(baseline, value, year):
     projected = projected_value(value, year, baseline, TB, T, 0.0, 100.0)
     assert projected is not None and 0.0 <= projected <= 100.0
     assert not math.isnan(projected)
+
+
+def test_projected__shown_without_a_target():
+    # The projection needs only a baseline (progress.md's rule names b > 0 and t_b < t < T).
+    result = assess(35, 2017, 20, None, TB, T, upper=100)
+    assert result.status == "no target"
+    assert result.projected == pytest.approx(35 * (35 / 20) ** ((2020 - 2017) / (2017 - 2014)))  # 61.25
+
+
+def test_projected__not_shown_for_incomplete_data():
+    # A count over fewer than all AMS is a lower bound: extrapolating it would judge it after all.
+    result = assess(6, 2017, 4, 10, TB, T, incomplete=True, upper=10)
+    assert result.status == "incomplete data"
+    assert result.projected is None

@@ -1,6 +1,8 @@
-"""Session-wide test settings: no test may touch the developer's own data/accsm.db."""
+"""Shared test settings and fixtures: a fresh store per test; no test may touch the developer's data/accsm.db."""
 
 import pytest
+
+from kpi.db import open_store
 
 
 @pytest.fixture(autouse=True, scope="session")
@@ -11,3 +13,11 @@ def _isolated_default_database(tmp_path_factory):
     patch.setenv("ACCSM_USER", "pytest")
     yield
     patch.undo()
+
+
+@pytest.fixture
+def engine(tmp_path):
+    """A fresh SQLite file in tmp_path, migrated to head and seeded with the reference data."""
+    engine = open_store(f"sqlite:///{tmp_path}/store.db")
+    yield engine
+    engine.dispose()

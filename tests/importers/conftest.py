@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -10,7 +11,6 @@ from sqlalchemy import MetaData, select
 
 from importers.load import load_file
 from importers.templates import fill_return, write_return_template, write_targets_template
-from kpi.db import open_store
 
 COUNTRY, YEAR = "BRN", 2018
 
@@ -51,14 +51,6 @@ VALID_ITEMS = {
         {"title": "One-stop service counters", "aim": "efficiency", "year_started": 2017},
     ],
 }
-
-
-@pytest.fixture
-def engine(tmp_path):
-    """A fresh SQLite file in tmp_path, migrated and seeded with the reference data."""
-    engine = open_store(f"sqlite:///{tmp_path}/t.db")
-    yield engine
-    engine.dispose()
 
 
 @pytest.fixture
@@ -109,3 +101,19 @@ def dump(engine):
             return {name: sorted((tuple(row) for row in connection.execute(select(table))), key=repr)
                     for name, table in metadata.tables.items()}
     return dump_database
+
+
+@pytest.fixture
+def resave_with_libreoffice(tmp_path):
+    """Return a function that re-saves a workbook with LibreOffice Calc as xlsx or ods and returns the new path."""
+    def resave(source: Path, target_format: str) -> Path:
+        out_dir = tmp_path / f"out_{target_format}"
+        subprocess.run(
+            ["soffice", f"-env:UserInstallation=file://{tmp_path}/lo_profile", "--headless",
+             "--convert-to", target_format, "--outdir", str(out_dir), str(source)],
+            check=True, capture_output=True, timeout=180,
+        )
+        converted = out_dir / f"{Path(source).stem}.{target_format}"
+        assert converted.exists(), f"LibreOffice did not write {converted}"
+        return converted
+    return resave

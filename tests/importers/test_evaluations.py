@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import shutil
-import subprocess
-from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
@@ -171,17 +169,9 @@ def test_empty_sheet_is_rejected(load, template):
 
 @pytest.mark.slow
 @pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) is not installed")
-def test_libreoffice_resave_is_the_same_content(load, two_projects, template, tmp_path):
+def test_libreoffice_resave_is_the_same_content(load, two_projects, template, tmp_path, resave_with_libreoffice):
     first = load(fill_evaluations(template, tmp_path / "filled.xlsx", PARTICIPANTS))
 
-    resaved = load(_resave_with_libreoffice(tmp_path / "filled.xlsx", "ods", tmp_path))
+    resaved = load(resave_with_libreoffice(tmp_path / "filled.xlsx", "ods"))
 
     assert resaved.errors == [] and resaved.duplicate_of == first.submission_id
-
-
-def _resave_with_libreoffice(source: Path, target_format: str, tmp_path: Path) -> Path:
-    out_dir = tmp_path / f"out_{target_format}"
-    subprocess.run(["soffice", f"-env:UserInstallation=file://{tmp_path}/lo_profile", "--headless",
-                    "--convert-to", target_format, "--outdir", str(out_dir), str(source)],
-                   check=True, capture_output=True, timeout=180)
-    return out_dir / f"{source.stem}.{target_format}"

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import shutil
-import subprocess
-from pathlib import Path
 
 import pytest
 
@@ -14,18 +12,6 @@ pytestmark = [
     pytest.mark.slow,
     pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) is not installed"),
 ]
-
-
-def _convert(source: Path, target_format: str, tmp_path: Path) -> Path:
-    out_dir = tmp_path / f"out_{target_format}"
-    subprocess.run(
-        ["soffice", f"-env:UserInstallation=file://{tmp_path}/lo_profile", "--headless",
-         "--convert-to", target_format, "--outdir", str(out_dir), str(source)],
-        check=True, capture_output=True, timeout=180,
-    )
-    converted = out_dir / f"{source.stem}.{target_format}"
-    assert converted.exists(), f"LibreOffice did not write {converted}"
-    return converted
 
 
 def _values(engine) -> list[tuple]:
@@ -38,21 +24,21 @@ def _values(engine) -> list[tuple]:
 
 
 @pytest.mark.parametrize("target_format", ["xlsx", "ods"])
-def test_libreoffice_resave_is_the_same_content(target_format, tmp_path, make_return, load, engine):
+def test_libreoffice_resave_is_the_same_content(target_format, tmp_path, make_return, load, engine, resave_with_libreoffice):
     original = make_return(values={"e3_satisfaction_pct": "45%"})
     first = load(original)
     assert first.accepted and first.submission_id
     stored = _values(engine)
 
-    resaved = load(_convert(original, target_format, tmp_path))
+    resaved = load(resave_with_libreoffice(original, target_format))
 
     assert resaved.errors == []
     assert resaved.duplicate_of == first.submission_id
     assert _values(engine) == stored
 
 
-def test_libreoffice_resave_loads_into_an_empty_store(tmp_path, make_return, load, engine):
-    converted = _convert(make_return(), "ods", tmp_path)
+def test_libreoffice_resave_loads_into_an_empty_store(tmp_path, make_return, load, engine, resave_with_libreoffice):
+    converted = resave_with_libreoffice(make_return(), "ods")
 
     report = load(converted)
 

@@ -5,8 +5,6 @@ from __future__ import annotations
 import csv
 import json
 import shutil
-import subprocess
-from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -140,17 +138,9 @@ def test_unknown_programme_is_rejected_naming_the_cell(engine, load, template, t
 
 @pytest.mark.slow
 @pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) is not installed")
-def test_libreoffice_resave_is_the_same_content(load, template, tmp_path):
+def test_libreoffice_resave_is_the_same_content(load, template, tmp_path, resave_with_libreoffice):
     first = load(fill_workplan(template, tmp_path / "wp.xlsx", {4: ("completed", "done"), 7: ("ongoing", None)}))
 
-    resaved = load(_resave_with_libreoffice(tmp_path / "wp.xlsx", "ods", tmp_path))
+    resaved = load(resave_with_libreoffice(tmp_path / "wp.xlsx", "ods"))
 
     assert resaved.errors == [] and resaved.duplicate_of == first.submission_id
-
-
-def _resave_with_libreoffice(source: Path, target_format: str, tmp_path: Path) -> Path:
-    out_dir = tmp_path / f"out_{target_format}"
-    subprocess.run(["soffice", f"-env:UserInstallation=file://{tmp_path}/lo_profile", "--headless",
-                    "--convert-to", target_format, "--outdir", str(out_dir), str(source)],
-                   check=True, capture_output=True, timeout=180)
-    return out_dir / f"{source.stem}.{target_format}"

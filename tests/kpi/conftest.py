@@ -7,21 +7,12 @@ import itertools
 
 import pytest
 
-from kpi.db import open_store
 from kpi.engine import compute_report
 from kpi.store import CellValue, ReturnContent, SubmissionInfo, store_return
 
 AMS = ("BRN", "KHM", "IDN", "LAO", "MYS", "MMR", "PHL", "SGP", "THA", "VNM")
 LIST_SHEET_NAMES = {"policies": "Policies", "arc_projects": "ARC projects", "reform_measures": "Reform measures"}
 _serial = itertools.count(1)
-
-
-@pytest.fixture
-def engine(tmp_path):
-    """A fresh SQLite file in tmp_path, migrated to head and seeded with the reference data."""
-    engine = open_store(f"sqlite:///{tmp_path}/kpi.db")
-    yield engine
-    engine.dispose()
 
 
 @pytest.fixture

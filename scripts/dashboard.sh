@@ -1,6 +1,24 @@
 #!/usr/bin/env bash
-# Install the Python packages and serve the dashboard on the embedded SQLite database (demo data on first start).
+# Serve the dashboard on the embedded SQLite database (demo data on first start), from the project's own
+# virtual environment (.venv, created and filled on first run). Extra arguments go to `streamlit run`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-python3 -m pip install -q --disable-pip-version-check -r requirements.txt
-exec python3 -m streamlit run app.py --browser.gatherUsageStats false "$@"
+source scripts/venv.sh
+ensure_venv requirements.txt
+
+address="127.0.0.1"
+port="8501"
+previous=""
+for argument in "$@"; do  # the address and port given on the command line, if any, for the line below
+  case "$previous" in
+    --server.address) address="$argument" ;;
+    --server.port) port="$argument" ;;
+  esac
+  case "$argument" in
+    --server.address=*) address="${argument#*=}" ;;
+    --server.port=*) port="${argument#*=}" ;;
+  esac
+  previous="$argument"
+done
+echo "ACCSM KPI dashboard: open http://$address:$port in a browser (database: ${ACCSM_DATABASE_URL:-data/accsm.db}). Stop with Ctrl+C."
+exec "$VENV_PYTHON" -m streamlit run app.py --server.headless true --browser.gatherUsageStats false "$@"

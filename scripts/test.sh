@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Set up everything the test suite needs on a fresh Debian machine, then run every test.
+# Debian packages (as root): chromium, LibreOffice, poppler, fonts and PostgreSQL; Python packages: into the
+# project's own virtual environment (.venv), never the system Python. Extra arguments go to pytest.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-debian_packages=(chromium libreoffice-calc libreoffice-impress poppler-utils fonts-dejavu-core)
+debian_packages=(chromium libreoffice-calc libreoffice-impress poppler-utils fonts-dejavu-core postgresql)
 missing=()
 for package in "${debian_packages[@]}"; do
   dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")
@@ -18,5 +20,6 @@ if [ ${#missing[@]} -gt 0 ]; then
   apt-get install -y -q --no-install-recommends "${missing[@]}"
 fi
 
-python3 -m pip install -q --disable-pip-version-check -r requirements.txt
-python3 -m pytest "$@"
+source scripts/venv.sh
+ensure_venv requirements-test.txt
+exec "$VENV_PYTHON" -m pytest "$@"

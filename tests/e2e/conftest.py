@@ -35,6 +35,10 @@ CONTENT_HEIGHT = """() => {
                     document.documentElement.scrollHeight);
 }"""
 STALE_GONE = "() => !document.querySelector('[data-testid=\"stElementContainer\"][data-stale=\"true\"]')"
+# Resolves once the browser has painted twice more: the last delta of a run has been laid out and drawn.
+PAINTED = "() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(() => done(true))))"
+# Generous limits: on a loaded 2-core machine a cold server takes tens of seconds for an upload check.
+SLOW_STEP_MS = 180_000
 
 
 def _free_port() -> int:
@@ -43,7 +47,7 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def _wait_healthy(url: str, process: subprocess.Popen, timeout: float = 60) -> None:
+def _wait_healthy(url: str, process: subprocess.Popen, timeout: float = 180) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
@@ -111,7 +115,7 @@ def browser():
     if not Path(CHROMIUM).exists():
         pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium package (scripts/test.sh does)")
     from playwright.sync_api import expect, sync_playwright
-    expect.set_options(timeout=30_000)  # a cold server takes more than the default 5 s to check an upload
+    expect.set_options(timeout=SLOW_STEP_MS)  # waits end on a state; the limit only bounds a hung step
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield browser
@@ -134,7 +138,7 @@ def page(browser, request, output_dir):
     """
     context = browser.new_context(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
     page = context.new_page()
-    page.set_default_timeout(60_000)
+    page.set_default_timeout(SLOW_STEP_MS)
     page.errors = []
     page.on("pageerror", lambda error: page.errors.append(str(error)))
     yield page
@@ -149,10 +153,10 @@ def page(browser, request, output_dir):
 
 def wait_for_app(page) -> None:
     """Wait until Streamlit has finished running the page script and dropped the elements of the previous run."""
-    page.wait_for_selector(APP_READY, timeout=90_000)
-    page.wait_for_function(STALE_GONE, timeout=30_000)
-    page.wait_for_function(CHARTS_DRAWN, timeout=30_000)
-    page.wait_for_timeout(300)  # let the last delta render
+    page.wait_for_selector(APP_READY, timeout=SLOW_STEP_MS)
+    page.wait_for_function(STALE_GONE, timeout=SLOW_STEP_MS)
+    page.wait_for_function(CHARTS_DRAWN, timeout=SLOW_STEP_MS)
+    page.evaluate(PAINTED)
 
 
 def open_app(page, app_url: str, path: str = "") -> None:
@@ -175,8 +179,9 @@ def save_full_page(page, path: Path) -> Path:
             break
         height = needed
         page.set_viewport_size({"width": size["width"], "height": height})
-        page.wait_for_timeout(700)  # charts and tables redraw for the new size
-        page.wait_for_function(CHARTS_DRAWN, timeout=30_000)
+        page.evaluate(PAINTED)  # charts and tables redraw for the new size
+        page.wait_for_function(CHARTS_DRAWN, timeout=SLOW_STEP_MS)
+        page.evaluate(PAINTED)
     page.screenshot(path=str(path), full_page=True)
     page.set_viewport_size(size)
     return path
@@ -191,4 +196,5 @@ def ui():
     """The helpers above for test modules (conftest is not importable by name under --import-mode=importlib)."""
     import types
     return types.SimpleNamespace(wait_for_app=wait_for_app, open_app=open_app, save_full_page=save_full_page,
-                                 run_app=run_app, app_dir=APP_DIR, ready=APP_READY)
+                                 run_app=run_app, app_dir=APP_DIR, ready=APP_READY,
+                                 slow_step_ms=SLOW_STEP_MS)

@@ -70,7 +70,7 @@ def plotly_figures(page, at_least: int = 1) -> list[dict]:
     """
     if at_least:
         page.wait_for_function("n => [...document.querySelectorAll('.js-plotly-plot')]"
-                               ".filter(el => el.data && el.layout).length >= n", arg=at_least, timeout=30_000)
+                               ".filter(el => el.data && el.layout).length >= n", arg=at_least, timeout=180_000)
     return page.evaluate("""() => {
         const plain = v => v == null ? v : (v._inputArray ? Array.from(v._inputArray)
                           : (ArrayBuffer.isView(v) ? Array.from(v) : v));
@@ -135,7 +135,7 @@ def upload(page, path: Path) -> None:
     for attempt in range(3):
         uploader.locator("input[type=file]").set_input_files(str(path))
         try:
-            expect(uploader.get_by_text(path.name[:6])).to_be_visible(timeout=10_000)
+            expect(uploader.get_by_text(path.name[:6])).to_be_visible(timeout=180_000)
             return
         except AssertionError:
             print(f"upload attempt {attempt + 1}: {path.name} not listed by the uploader")
@@ -357,7 +357,7 @@ def test_upload__deep_link_on_a_fresh_server_keeps_the_first_upload(page, tmp_pa
         uploader.locator("input[type=file]").set_input_files(str(changed))  # once: no retry may hide a loss
 
         verdict = page.locator('[data-testid="stAlert"]').filter(has_text="accepted (dry run): BRN_2020_changed.xlsx")
-        expect(verdict).to_be_visible(timeout=60_000)
+        expect(verdict).to_be_visible(timeout=180_000)
         assert_healthy(page)
 
 
@@ -366,7 +366,7 @@ def test_briefing__one_click_builds_the_deck_and_pdf_for_the_demo_data(page, app
 
     ui.open_app(page, app_url, "exports?year=2019")
     page.locator(".st-key-build_briefing button").click()
-    expect(page.get_by_text(re.compile(r"\d+ slides built in"))).to_be_visible(timeout=240_000)
+    expect(page.get_by_text(re.compile(r"\d+ slides built in"))).to_be_visible(timeout=600_000)
     ui.wait_for_app(page)
     assert_healthy(page)
     with page.expect_download() as pptx_download:

@@ -16,10 +16,11 @@ ON_TRACK = "on track"
 ACCELERATION_NEEDED = "acceleration needed"
 LIMITED_PROGRESS = "limited progress"
 DETERIORATION = "deterioration"
+NOT_ACHIEVED = "not achieved"
 
 STATUSES = (NO_DATA, NO_TARGET, NO_BASELINE, INCOMPLETE_DATA, BEFORE_BASELINE, BASELINE_YEAR,
-            ACHIEVED, ON_TRACK, ACCELERATION_NEEDED, LIMITED_PROGRESS, DETERIORATION)
-JUDGED_STATUSES = (ACHIEVED, ON_TRACK, ACCELERATION_NEEDED, LIMITED_PROGRESS, DETERIORATION)
+            ACHIEVED, NOT_ACHIEVED, ON_TRACK, ACCELERATION_NEEDED, LIMITED_PROGRESS, DETERIORATION)
+JUDGED_STATUSES = (ACHIEVED, ON_TRACK, ACCELERATION_NEEDED, LIMITED_PROGRESS, DETERIORATION, NOT_ACHIEVED)
 
 ON_TRACK_PACE = 0.95
 ACCELERATION_PACE = 0.6
@@ -27,6 +28,7 @@ ACCELERATION_PACE = 0.6
 GREEN, AMBER, RED, GREY = "#1a7f37", "#b7791f", "#c53030", "#8a8f98"
 STATUS_COLOURS = {
     ACHIEVED: GREEN, ON_TRACK: GREEN, ACCELERATION_NEEDED: AMBER, LIMITED_PROGRESS: RED, DETERIORATION: RED,
+    NOT_ACHIEVED: RED,
     NO_DATA: GREY, NO_TARGET: GREY, NO_BASELINE: GREY, INCOMPLETE_DATA: GREY, BEFORE_BASELINE: GREY,
     BASELINE_YEAR: GREY,
 }
@@ -50,8 +52,8 @@ def is_missing(value) -> bool:
 
 
 def share_of_distance(value: float, baseline: float, target: float) -> float | None:
-    """Return (v − b) / (x_T − b), or None when the target equals the baseline."""
-    if target == baseline:
+    """Return (v − b) / (x_T − b), or None when the target is at or below the baseline (nothing to gain)."""
+    if target <= baseline:
         return None
     return (value - baseline) / (target - baseline)
 
@@ -130,6 +132,36 @@ def assess(value: float | None, year: int, baseline: float | None, target: float
     figures = dict(change=change, progress=progress, expected=expected, pace=pace, projected=projected)
     if value >= target:
         return Assessment(ACHIEVED, **figures)
+    if year >= target_year:  # at the end of the plan only the target counts, not the pace
+        return Assessment(NOT_ACHIEVED, **figures)
     if target <= baseline:
         return Assessment(DETERIORATION, **figures)
     return Assessment(status_from_pace(pace), **figures)
+
+
+STATUS_LEGEND = ("Green: achieved or on track · amber: acceleration needed · red: limited progress, deterioration "
+                 "or not achieved · grey: not judged (no data, no target, no baseline, incomplete data, "
+                 "baseline year).")
+
+
+def explain_status_rules(baseline_year: int, target_year: int) -> list[str]:
+    """Return the status rules in plain words, one paragraph each: the one text every page and the pack show."""
+    return [
+        f"Progress is the share of the distance from the {baseline_year} baseline to the {target_year} target "
+        "that has been covered: 0 % at the baseline, 100 % at the target. It is left blank where the target is "
+        "at or below the baseline, because there is no distance to cover.",
+        f"The status compares the progress made with the progress due by the year shown, on a straight path "
+        f"from the baseline in {baseline_year} to the target in {target_year} (its pace): on track at 95 % of "
+        "what is due or more, acceleration needed from 60 %, limited progress from 0 %, deterioration below 0 % "
+        "(moving away from the target). A value at or above its target is achieved, whatever the year.",
+        f"From {target_year} on, only the target counts: a value below its target is not achieved, however "
+        "close it came.",
+        "The progress bar (distance covered) and the status (pace) can therefore differ: 40 % of the distance "
+        "covered a third of the way through the plan is on track (a third was due), while 90 % covered in the "
+        "target year is not achieved.",
+        "Not judged: a regional count or sum that does not cover every Member State of the year (a missing "
+        "return makes it a lower bound) reads incomplete data; a scope with no target, no baseline or no value "
+        "says so. Yes/no answers of one Member State are shown as yes or no; the status belongs to the "
+        "regional count.",
+        STATUS_LEGEND,
+    ]

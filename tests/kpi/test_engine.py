@@ -420,7 +420,7 @@ def test_status__after_target_year_expected_is_target(connection, add_return, re
     row = report_row(connection, "E.3", "BRN", 2021)
     assert row.expected == pytest.approx(80)  # t > T: x_T
     assert row.pace == pytest.approx((70 - 20) / (80 - 20))  # 50/60 = 0.83
-    assert row.status == "acceleration needed"
+    assert row.status == "not achieved"  # t ≥ T and v < x_T: the pace no longer counts
     assert blank(row.projected)  # only for t_b < t < T
 
 

@@ -9,6 +9,8 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from kpi.progress import (
+    ACCELERATION_PACE,
+    ON_TRACK_PACE,
     STATUS_COLOURS,
     STATUSES,
     assess,
@@ -22,7 +24,7 @@ from kpi.progress import (
 TB, T = 2014, 2020
 
 LABELS = {"no data", "no target", "no baseline", "incomplete data", "before baseline", "baseline year",
-          "achieved", "on track", "acceleration needed", "limited progress", "deterioration"}
+          "achieved", "not achieved", "on track", "acceleration needed", "limited progress", "deterioration"}
 
 
 # --- 1. share of the distance covered: (v − b) / (x_T − b) --------------------------------------
@@ -34,10 +36,19 @@ LABELS = {"no data", "no target", "no baseline", "incomplete data", "before base
     (35, 20, 80, (35 - 20) / (80 - 20)),  # 15 of 60 = 0.25
     (10, 20, 80, (10 - 20) / (80 - 20)),  # moved away: -10/60
     (90, 20, 80, (90 - 20) / (80 - 20)),  # beyond the target: 70/60
-    (45, 50, 40, (45 - 50) / (40 - 50)),  # target below baseline: -5/-10 = 0.5
 ])
 def test_share_of_distance__hand_cases(value, baseline, target, expected):
     assert share_of_distance(value, baseline, target) == pytest.approx(expected)
+
+
+@pytest.mark.parametrize(("value", "baseline", "target"), [
+    (45, 50, 40),  # target below baseline: -5/-10 would read "50 %" of a distance there is nothing to gain
+    (30, 50, 40),  # already past the target: -20/-10 would read "200 %"
+    (50, 50, 50),  # target at the baseline: 0/0
+    (12, 50, 50),
+])
+def test_share_of_distance__blank_when_the_target_is_at_or_below_the_baseline(value, baseline, target):
+    assert share_of_distance(value, baseline, target) is None
 
 
 def test_share_of_distance__negative_when_moving_away():
@@ -184,11 +195,11 @@ def test_status__achieved(value, year):
     (20, 2017, 0 / 30, "limited progress"),  # pace exactly 0
     (19.9, 2017, -0.1 / 30, "deterioration"),  # pace just below 0
     (10, 2017, -10 / 30, "deterioration"),
-    # t = T: expected = x_T = 100, b = 0, so pace = v / 100
-    (95, 2020, 95 / 100, "on track"),  # pace exactly 0.95
-    (94, 2020, 94 / 100, "acceleration needed"),
-    (60, 2020, 60 / 100, "acceleration needed"),  # pace exactly 0.6
-    (59, 2020, 59 / 100, "limited progress"),
+    # t = T: expected = x_T = 100, b = 0, so pace = v / 100; but at the end of the plan only the target counts
+    (95, 2020, 95 / 100, "not achieved"),  # pace 0.95 would have been "on track"
+    (94, 2020, 94 / 100, "not achieved"),
+    (60, 2020, 60 / 100, "not achieved"),
+    (59, 2020, 59 / 100, "not achieved"),
 ])
 def test_status__pace_thresholds(value, year, pace, status):
     baseline, target = (20, 80) if year == 2017 else (0, 100)
@@ -226,8 +237,23 @@ def test_assess__after_target_year_expected_is_target():
     result = assess(70, 2022, 20, 80, TB, T)
     assert result.expected == pytest.approx(80)
     assert result.pace == pytest.approx((70 - 20) / (80 - 20))  # 50/60 = 0.833
-    assert result.status == "acceleration needed"
+    assert result.status == "not achieved"  # t > T and v < x_T
     assert result.projected is None  # t > T
+
+
+@pytest.mark.parametrize(("value", "year", "status"), [
+    # b = 20, x_T = 75 (the issue's case: 74.8 % against a 75 % target in the target year)
+    (74.8, 2020, "not achieved"),  # pace (74.8-20)/(75-20) = 0.996 would read "on track"
+    (74.8, 2019, "on track"),  # a year before: expected(2019) = 20 + 55·5/6 = 65.83, pace 1.09
+    (75, 2020, "achieved"),  # v = x_T
+    (75.1, 2021, "achieved"),
+    (20, 2021, "not achieved"),  # after the target year, still below
+    (10, 2020, "not achieved"),  # moved away: "not achieved", not "deterioration", at the end of the plan
+])
+def test_status__from_the_target_year_only_the_target_counts(value, year, status):
+    result = assess(value, year, 20, 75, TB, T)
+    assert result.status == status
+    assert result.progress == pytest.approx((value - 20) / (75 - 20))  # the distance covered is still shown
 
 
 # --- edge case: target at or below the baseline ---------------------------------------------------
@@ -242,7 +268,26 @@ def test_assess__after_target_year_expected_is_target():
     (49, 50, 50, "deterioration"),  # target = baseline, v < x_T
 ])
 def test_status__target_at_or_below_baseline(value, baseline, target, status):
-    assert assess(value, 2017, baseline, target, TB, T).status == status
+    result = assess(value, 2017, baseline, target, TB, T)
+    assert result.status == status
+    assert result.progress is None  # nothing to gain: no share of a distance, never "-78.6 %"
+
+
+@pytest.mark.parametrize(("value", "year", "status"), [
+    (35, 2020, "not achieved"),  # b = 50, x_T = 40: below the target in the target year
+    (35, 2023, "not achieved"),
+    (40, 2020, "achieved"),
+    (35, 2019, "deterioration"),  # before the target year
+])
+def test_status__target_below_baseline_at_the_end_of_the_plan(value, year, status):
+    result = assess(value, year, 50, 40, TB, T)
+    assert result.status == status
+    assert result.progress is None
+
+
+def test_progress__blank_in_the_baseline_year_when_the_target_is_below_the_baseline():
+    result = assess(50, TB, 50, 40, TB, T)
+    assert result.status == "baseline year" and result.progress is None
 
 
 def test_status__target_equal_to_baseline__no_division_by_zero():
@@ -334,7 +379,7 @@ plan_years = st.tuples(st.integers(1990, 2040), st.integers(1, 30))  # (t_b, T �
 
 @given(baseline=figures, target=figures)
 def test_property__progress_is_0_at_baseline_and_1_at_target(baseline, target):
-    assume(abs(target - baseline) > 1e-6)
+    assume(target - baseline > 1e-6)
     assert share_of_distance(baseline, baseline, target) == pytest.approx(0.0, abs=1e-9)
     assert share_of_distance(target, baseline, target) == pytest.approx(1.0)
 
@@ -382,3 +427,12 @@ def test_projected__not_shown_for_incomplete_data():
     result = assess(6, 2017, 4, 10, TB, T, incomplete=True, upper=10)
     assert result.status == "incomplete data"
     assert result.projected is None
+
+
+def test_status_rules_text__says_the_thresholds_and_the_end_of_plan_rule():
+    from kpi.progress import explain_status_rules
+    text = " ".join(explain_status_rules(2014, 2020))
+    for phrase in ("95 %", "60 %", "not achieved", "From 2020 on", "baseline in 2014", "incomplete data",
+                   "left blank where the target is at or below the baseline"):
+        assert phrase in text
+    assert f"{int(ON_TRACK_PACE * 100)} %" in text and f"{int(ACCELERATION_PACE * 100)} %" in text

@@ -1,4 +1,4 @@
-"""The indicator framework of a work plan, declared as data: one entry per KPI."""
+"""The indicator frameworks of the work plans: kinds, the Indicator and Framework types, and the loaded files."""
 
 from __future__ import annotations
 
@@ -58,6 +58,15 @@ class Framework:
     target_year: int
     areas: dict[str, str]
     indicators: tuple[Indicator, ...]
+    status: str = "adopted"  # or "provisional": a framework not yet adopted, marked wherever it is used
+
+    @property
+    def is_provisional(self) -> bool:
+        return self.status == "provisional"
+
+    def covers(self, year: int) -> bool:
+        """Return True when `year` lies in the plan's period."""
+        return self.start_year <= year <= self.end_year
 
     def indicator(self, code: str) -> Indicator:
         """Return the indicator with this code; raise KeyError naming the valid codes otherwise."""
@@ -71,99 +80,12 @@ class Framework:
         return tuple(i.code for i in self.indicators)
 
 
-_AREAS_2016_2020 = {
-    "A": "Enhancing workforce competencies and standards in the public sector",
-    "B": "Building institutional capacities",
-    "C": "Strengthening leadership",
-    "D": "Strengthening ASEAN Resource Centres",
-    "E": "Public sector reform",
-}
+def _load_frameworks() -> dict[str, Framework]:
+    # The frameworks are data (data/frameworks/*.toml); the reader needs the classes above, hence the late import.
+    from kpi.frameworks import load_frameworks
+    return load_frameworks()
 
-_PCT_OF_AGENCIES = "100 × {field} / agencies_total per AMS (no data when agencies_total is blank); ASEAN: unweighted mean of the AMS percentages, with the sum of the numbers beside it."
 
-WORK_PLAN_2016_2020 = Framework(
-    code="2016-2020",
-    title="ACCSM Work Plan 2016-2020",
-    start_year=2016,
-    end_year=2020,
-    baseline_year=2014,
-    target_year=2020,
-    areas=_AREAS_2016_2020,
-    indicators=(
-        Indicator("A.1", "A", "Number of AMS with institutionalized competency-based approaches",
-                  "AMS", YES_COUNT, ("a1_competency_institutionalised",), "count of yes",
-                  "Per AMS the yes/no answer; ASEAN: the number of AMS answering yes, with how many answered."),
-        Indicator("A.1.1", "A",
-                  "Number/ Percentage of public sector agencies/ organizations implementing institutionalized "
-                  "competency-based approaches in each AMS",
-                  "%", AGENCY_SHARE, ("a11_agencies_competency", "agencies_total"), "mean",
-                  _PCT_OF_AGENCIES.format(field="a11_agencies_competency")),
-        Indicator("B.1", "B", "Number of AMS with policies to build and improve institutional capacities",
-                  "AMS", YES_COUNT, ("b1_capacity_policies",), "count of yes",
-                  "Per AMS the yes/no answer; ASEAN: the number of AMS answering yes, with how many answered."),
-        Indicator("B.1.1", "B",
-                  "Number/ Percentage of public sector agencies/ organizations implementing policies to build and "
-                  "improve institutional capacities in each AMS",
-                  "%", AGENCY_SHARE, ("b11_agencies_capacity", "agencies_total"), "mean",
-                  _PCT_OF_AGENCIES.format(field="b11_agencies_capacity")),
-        Indicator("B.2", "B",
-                  "Number of policies implemented to build and improve institutional capacities at national and "
-                  "sub-national levels",
-                  "policies", LIST_COUNT, ("policies",), "sum",
-                  "Per AMS the rows of the Policies sheet (checked against b2_policies_count), split by level; "
-                  "ASEAN: the sum."),
-        Indicator("C.1", "C",
-                  "Number of AMS with institutionalized leadership development programme(s) in the public sector",
-                  "AMS", YES_COUNT, ("c1_leadership_institutionalised",), "count of yes",
-                  "Per AMS the yes/no answer; ASEAN: the number of AMS answering yes, with how many answered."),
-        Indicator("C.1.1", "C",
-                  "Percentage of public sector agencies implementing/participating in leadership development "
-                  "programme(s) in each AMS",
-                  "%", AGENCY_SHARE, ("c11_agencies_leadership", "agencies_total"), "mean",
-                  _PCT_OF_AGENCIES.format(field="c11_agencies_leadership")),
-        Indicator("C.2", "C",
-                  "Number of AMS with institutionalized succession planning policy/ies in the public sector",
-                  "AMS", YES_COUNT, ("c2_succession_institutionalised",), "count of yes",
-                  "Per AMS the yes/no answer; ASEAN: the number of AMS answering yes, with how many answered."),
-        Indicator("C.2.1", "C",
-                  "Percentage of public sector agencies implementing in succession planning programme(s) in each AMS",
-                  "%", AGENCY_SHARE, ("c21_agencies_succession", "agencies_total"), "mean",
-                  _PCT_OF_AGENCIES.format(field="c21_agencies_succession")),
-        Indicator("D.1", "D", "Number of enhanced ARCs",
-                  "ARCs", YES_COUNT, ("d1_arc_enhanced",), "count of yes",
-                  "Per AMS whether its ARC counts as enhanced; ASEAN: the number of enhanced ARCs, with how many "
-                  "answered."),
-        Indicator("D.1.1", "D",
-                  "Percentage of satisfied participants of projects implemented by each ARC [Refer to Annexes 1 and 2]",
-                  "%", POOLED_SHARE, ("arc_projects",), "pooled",
-                  "100 × Σ satisfied / Σ evaluations over the ARC projects (participant evaluations replace a "
-                  "project's counts where loaded); ASEAN pooled over all ARCs' participants."),
-        Indicator("D.2", "D", "Number of projects implemented by each ARC",
-                  "projects", LIST_COUNT, ("arc_projects",), "sum",
-                  "Per AMS the rows of the ARC projects sheet (checked against d2_projects_count); ASEAN: the sum."),
-        Indicator("D.2.1", "D", "Number of participants of each project",
-                  "participants", PARTICIPANTS, ("arc_projects",), "sum",
-                  "Per AMS the sum of participants over its projects (0 when it had no project), with the mean per "
-                  "project; ASEAN: the sum and mean per project."),
-        Indicator("E.1", "E",
-                  "Number of measures to promote effectiveness, efficiency, responsiveness and accountability of "
-                  "the bureaucracy in each AMS",
-                  "measures", LIST_COUNT, ("reform_measures",), "sum",
-                  "Per AMS the rows of the Reform measures sheet (checked against e1_measures_count), split by aim; "
-                  "ASEAN: the sum."),
-        Indicator("E.2", "E", "Number of AMS with measures promote public engagement in policy-making process",
-                  "AMS", YES_COUNT, ("e2_engagement_measures",), "count of yes",
-                  "Per AMS the yes/no answer; ASEAN: the number of AMS answering yes, with how many answered."),
-        Indicator("E.2.1", "E", "Percentage of policy-making process with public engagement in each AMS",
-                  "%", SHARE, ("e21_processes_engaged", "e21_policy_processes"), "mean",
-                  "100 × e21_processes_engaged / e21_policy_processes per AMS (no data when there were no "
-                  "processes); ASEAN: unweighted mean."),
-        Indicator("E.3", "E",
-                  "Satisfaction rate of reformed public services in each AMS (based on a third party survey)",
-                  "%", REPORTED_PCT, ("e3_satisfaction_pct",), "mean",
-                  "The satisfaction rate reported from a third-party survey; ASEAN: unweighted mean."),
-    ),
-)
-
-FRAMEWORKS = {WORK_PLAN_2016_2020.code: WORK_PLAN_2016_2020}
+FRAMEWORKS: dict[str, Framework] = _load_frameworks()
+WORK_PLAN_2016_2020 = FRAMEWORKS["2016-2020"]
 CURRENT_FRAMEWORK = WORK_PLAN_2016_2020

@@ -10,9 +10,8 @@ from sqlalchemy import Connection
 from kpi import store
 from kpi.catalogue import CURRENT_FRAMEWORK, Framework, Indicator
 from kpi.indicators import ASEAN, Value, build_year_inputs, compute_indicator
+from kpi.membership import EVERY_AMS, Membership
 from kpi.progress import Assessment, assess, is_missing
-
-EVERY_AMS = "AMS"  # the target scope that applies to each AMS without a target of its own
 
 REPORT_COLUMNS = [
     "indicator", "scope", "year", "value", "coverage", "baseline", "baseline_source", "target",
@@ -28,7 +27,12 @@ class EngineInputs:
     items: dict[str, pd.DataFrame]
     evaluations: pd.DataFrame
     targets: pd.DataFrame
-    ams: list[str]
+    membership: Membership
+
+    @property
+    def ams(self) -> list[str]:
+        """Every AMS, whatever the year (the scopes of a report are those of its years: membership)."""
+        return list(self.membership.order)
 
 
 def read_inputs(connection: Connection, framework: Framework = CURRENT_FRAMEWORK) -> EngineInputs:
@@ -39,7 +43,7 @@ def read_inputs(connection: Connection, framework: Framework = CURRENT_FRAMEWORK
                for code in ("policies", "arc_projects", "reform_measures")},
         evaluations=store.read_current_evaluations(connection),
         targets=store.read_targets(connection, framework.code),
-        ams=store.read_member_states(connection)["iso3"].tolist(),
+        membership=Membership.from_frame(store.read_member_states(connection)),
     )
 
 
@@ -58,7 +62,8 @@ def compute_values(inputs: EngineInputs, framework: Framework, years: list[int])
     for year in years:
         year_inputs = build_year_inputs(year, inputs.values, inputs.items, inputs.evaluations)
         for indicator in framework.indicators:
-            for scope, value in compute_indicator(indicator, year_inputs, inputs.ams).items():
+            members = inputs.membership.members_in(year)
+            for scope, value in compute_indicator(indicator, year_inputs, members).items():
                 values[(indicator.code, scope, year)] = value
     return values
 
@@ -75,18 +80,23 @@ def build_report(inputs: EngineInputs, framework: Framework = CURRENT_FRAMEWORK,
     years = report_years(inputs, framework)
     values = compute_values(inputs, framework, years)
     entered = _entered_figures(inputs.targets)
-    scopes = [ASEAN, *inputs.ams]
+    membership = inputs.membership
+    scopes = [ASEAN, *membership.members_in_any(years)]
+    baseline_members = membership.count_in(framework.baseline_year)
     rows = []
     for indicator in framework.indicators:
         for row_scope in scopes:
-            baseline, baseline_source = _baseline(indicator, row_scope, values, entered, framework, len(inputs.ams))
+            baseline, baseline_source = _baseline(indicator, row_scope, values, entered, framework,
+                                                  baseline_members)
             target, target_source = _target(indicator, row_scope, entered)
             for row_year in years:
                 if (year is not None and row_year != year) or (scope is not None and row_scope != scope):
                     continue
+                if (indicator.code, row_scope, row_year) not in values:
+                    continue  # not yet a member that year: no row, rather than a "no data" to explain
                 value = values[(indicator.code, row_scope, row_year)]
                 rows.append(_report_row(indicator, row_scope, row_year, value, baseline, baseline_source,
-                                        target, target_source, framework, len(inputs.ams)))
+                                        target, target_source, framework, membership.count_in(row_year)))
     return pd.DataFrame(rows, columns=REPORT_COLUMNS)
 
 
@@ -99,6 +109,7 @@ def _entered_figures(targets: pd.DataFrame) -> dict[tuple[str, str], dict]:
 
 
 def _baseline(indicator, scope, values, entered, framework, ams_count) -> tuple[float | None, str | None]:
+    """Return the entered baseline, else the computed one; a count or sum needs every member of the baseline year."""
     own = entered.get((indicator.code, scope))
     if own is not None and not is_missing(own["baseline"]):
         return own["baseline"], "entered"

@@ -5,14 +5,14 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
-from typing import NamedTuple
+from typing import Iterable, NamedTuple
 
 import pandas as pd
 
 from importers import layout
 from importers.layout import NOT_REPORTED_TEXTS
-from importers.report import Validation
-from importers.safe_read import Cell, Sheet, Workbook, cell_ref
+from importers.report import Message, Validation
+from importers.safe_read import Cell, Sheet, Workbook, cell_ref, column_letter
 from kpi.fields import Field
 
 RESAVE_ADVICE = "open the file in Excel or LibreOffice, save it, and upload again"
@@ -36,6 +36,8 @@ def parse_cell(cell: Cell | None, field: Field) -> Parsed:
     """Return the cell's meaning for the field; never raises for any cell content."""
     if cell is None:
         return Parsed(None)
+    if cell.problem:
+        return Parsed(None, f"{field.code} {cell.problem}")
     if cell.error:
         return Parsed(None, f"{field.code} holds the error {cell.error}: correct the formula or type the value")
     if cell.formula_without_value:
@@ -47,6 +49,9 @@ def parse_cell(cell: Cell | None, field: Field) -> Parsed:
             return Parsed(None)
     if value is None:
         return Parsed(None)
+    if isinstance(value, str) and field.max_length is not None and len(value) > field.max_length:
+        return Parsed(None, f"{field.code} is {len(value):,} characters long ({_show(value)}), more than the "
+                            f"{field.max_length:,} it may have; shorten it and upload again")
     parse = _PARSERS.get(field.type, _parse_text)
     try:
         return parse(value, field, cell.is_percent)
@@ -206,7 +211,10 @@ def find_sheet(workbook: Workbook, name: str, result: Validation) -> Sheet | Non
 
 
 def read_header(sheet: Sheet, columns: tuple[Field, ...], result: Validation) -> dict[str, int] | None:
-    """Return code -> column from row 1 of a list sheet, or None after recording every header problem."""
+    """Return code -> column from row 1 of a list sheet, or None after recording every header problem.
+
+    A merged range over the header row or over a column found in it is an error too (see report_merges).
+    """
     found: dict[str, int] = {}
     expected = [c.code for c in columns]
     ok = True
@@ -224,6 +232,7 @@ def read_header(sheet: Sheet, columns: tuple[Field, ...], result: Validation) ->
             ok = False
         else:
             found[code] = col
+    report_merges(sheet, (header_area(), *(column_area(code, col) for code, col in found.items())), result)
     for position, code in enumerate(expected, start=1):
         if code not in found:
             result.add_error(sheet.name, cell_ref(1, position), f"column {code!r} is missing from the header row")
@@ -233,6 +242,8 @@ def read_header(sheet: Sheet, columns: tuple[Field, ...], result: Validation) ->
 
 def is_blank(cell: Cell | None) -> bool:
     """Return True for an empty cell or one holding only spaces (not for n/a, which was typed on purpose)."""
+    if cell is not None and cell.problem:
+        return False
     return cell is None or (cell.value is None and not cell.error and not cell.formula_without_value) or (
         isinstance(cell.value, str) and cell.value.strip() == "")
 
@@ -290,3 +301,131 @@ def read_identity(workbook: Workbook, fields: dict[str, Field], result: Validati
         else:
             found[code] = parsed.value
     return found
+
+
+# --- ambiguous workbooks ----------------------------------------------------------------------
+
+class Area(NamedTuple):
+    """Cells a validator reads, for people: rows and columns 1-based and inclusive, None = to the sheet's end."""
+
+    label: str
+    first_row: int
+    first_col: int
+    last_row: int | None = None
+    last_col: int | None = None
+
+
+def header_area() -> Area:
+    """Return the header row of a sheet, every column of it."""
+    return Area("the header row", 1, 1, 1, None)
+
+
+def column_area(code: str, col: int) -> Area:
+    """Return the cells below the header of the column headed `code`."""
+    return Area(f"the {code} column ({column_letter(col)})", 2, col, None, col)
+
+
+_RANGE = re.compile(r"^([A-Z]+)([0-9]+):([A-Z]+)([0-9]+)$")
+
+
+def report_merges(sheet: Sheet, areas: Iterable[Area], result: Validation) -> None:
+    """Record an error for every merged range touching cells the validator reads.
+
+    A merged cell keeps only its top-left cell's content and shows it across the range, so the value a person
+    sees over a code or value cell is not what that cell holds; such a file says two things at once.
+    """
+    areas = tuple(areas)
+    for ref in sheet.merged_ranges:
+        match = _RANGE.match(ref)
+        if not match:
+            continue
+        first_row, first_col = int(match[2]), _column(match[1])
+        last_row, last_col = int(match[4]), _column(match[3])
+        if (first_row, first_col) == (last_row, last_col):
+            continue  # a single cell "merged" with itself hides nothing
+        touched = [a.label for a in areas
+                   if first_row <= (a.last_row or math.inf) and last_row >= a.first_row
+                   and first_col <= (a.last_col or math.inf) and last_col >= a.first_col]
+        if touched:
+            top_left = cell_ref(first_row, first_col)
+            result.add_error(sheet.name, ref, f"cells {ref} are merged over {_and(touched)}, which hides what "
+                             f"each cell holds: a merged cell keeps only {top_left}'s content and the other cells "
+                             "read as blank; unmerge them (Home > Merge & Center > Unmerge Cells), put each value "
+                             "in its own cell and upload again")
+
+
+def check_workbook(workbook: Workbook, read_sheets: Iterable[str], result: Validation,
+                   identity_rows: Iterable[int] = ()) -> None:
+    """Record what makes a workbook ambiguous; every validator calls it once, after reading its sheets.
+
+    - sheets whose names differ only in case or spaces (Excel treats "Return" and "RETURN" as one name);
+    - in the Instructions sheet and the sheets read: cells and rows the reader flagged (saved twice or out of
+      order, a number that is not finite, text longer than a cell can hold), each reported once at its place
+      in place of anything else said about that cell (what else was said follows from the flagged content);
+    - merged ranges over the Instructions cells that say what the workbook is (A2:B3 and the identity rows).
+    """
+    _report_sheets_named_alike(workbook, result)
+    names = {layout.INSTRUCTIONS_SHEET, *read_sheets}
+    instructions_end = max((3, *identity_rows))
+    for sheet in workbook.sheets:
+        if sheet.name == layout.INSTRUCTIONS_SHEET:
+            report_merges(sheet, (Area(f"the cells A2:B{instructions_end} that say what the workbook is", 2, 1,
+                                       instructions_end, 2),), result)
+        if sheet.name in names:
+            _report_reading_problems(sheet, result)
+
+
+def _report_sheets_named_alike(workbook: Workbook, result: Validation) -> None:
+    groups: dict[str, list[str]] = {}
+    for sheet in workbook.sheets:
+        groups.setdefault(" ".join(sheet.name.split()).casefold(), []).append(sheet.name)
+    for names in groups.values():
+        if len(names) > 1:
+            result.add_error(names[0], None, f"the workbook has {len(names)} sheets named alike "
+                             f"({_and([repr(n) for n in names])}), so which one to read is ambiguous: delete or "
+                             "rename all but one (right-click the sheet tab > Delete or Rename) and upload again")
+
+
+MAX_AMBIGUOUS_SHOWN = 30  # per sheet; a generated file can flag thousands of cells, which nobody reads one by one
+
+
+def _report_reading_problems(sheet: Sheet, result: Validation) -> None:
+    flagged = sheet.problems
+    if not flagged:
+        return
+    # A validator's own message about a flagged cell is kept when it already says the reader's problem (it names
+    # the field); anything else said about that cell only follows from the flagged content and is dropped.
+    said: dict[str, Message] = {}
+    others: list[Message] = []
+    for message in result.errors:
+        if message.sheet == sheet.name and message.cell in flagged:
+            cell = _cell_at(sheet, message.cell)
+            if cell is not None and cell.problem and cell.problem in message.text:
+                said.setdefault(message.cell, message)
+        else:
+            others.append(message)
+    result.errors[:] = others
+    result.warnings[:] = [m for m in result.warnings if not (m.sheet == sheet.name and m.cell in flagged)]
+    for count, (ref, sentence) in enumerate(flagged.items()):
+        if count == MAX_AMBIGUOUS_SHOWN:
+            result.add_error(sheet.name, None, f"{len(flagged) - count:,} more cells or rows of this sheet are "
+                             "ambiguous in the same ways; the file looks machine-made or damaged: open it in Excel "
+                             "or LibreOffice, check the sheet, save it and upload again")
+            break
+        result.errors.append(said.get(ref) or Message(sheet.name, ref, sentence))
+
+
+def _cell_at(sheet: Sheet, ref: str) -> Cell | None:
+    match = re.fullmatch(r"([A-Z]+)([0-9]+)", ref)
+    return sheet.cell(int(match[2]), _column(match[1])) if match else None
+
+
+def _column(letters: str) -> int:
+    number = 0
+    for letter in letters:
+        number = number * 26 + ord(letter) - ord("A") + 1
+    return number
+
+
+def _and(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]

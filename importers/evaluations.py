@@ -15,13 +15,13 @@ from openpyxl.worksheet.worksheet import Worksheet
 from sqlalchemy import Connection
 
 from importers import layout
-from importers.cells import (find_sheet, is_blank, parse_cell, plain_value, read_header, read_identity,
-                             report_hidden_sheets)
+from importers.cells import (check_workbook, find_sheet, is_blank, parse_cell, plain_value, read_header,
+                             read_identity, report_hidden_sheets)
 from importers.report import Change, Validation
 from importers.safe_read import Sheet, Workbook, cell_ref
 from importers.templates import write_instructions, write_rows
 from kpi import store
-from kpi.fields import ANNEX1_ITEMS, EVALUATION_FIELDS, SATISFIED_MEAN_RATING, Field
+from kpi.fields import ANNEX1_ITEMS, EVALUATION_FIELDS, SATISFIED_MEAN_RATING, TITLE_LENGTH, Field
 from kpi.indicators import normalise_title
 
 KIND = "evaluations"
@@ -34,7 +34,7 @@ _IDENTITY_FIELDS = {
     "year": Field("year", "Reporting year of the return that lists the project", "year", required=True,
                   minimum=2000, maximum=2100),
     "project": Field("project", "Project title exactly as listed on the ARC projects sheet of the return",
-                     "text", required=True),
+                     "text", required=True, max_length=TITLE_LENGTH),
 }
 _RATING_SCALE = ("5 Excellent: your expectations have been consistently exceeded; "
                  "4 Highly Satisfactory: exceeded; 3 Satisfactory: met; 2 Fair: somewhat not met; "
@@ -116,16 +116,13 @@ def validate_evaluations(workbook: Workbook, connection: Connection) -> Validati
         result.title = f"evaluations {country} {year} {project!r}"
     result.country, result.year, result.subject = country, year, project
     sheet = find_sheet(workbook, EVALUATIONS_SHEET, result)
-    if sheet is None:
-        return result
-    header = read_header(sheet, EVALUATION_FIELDS, result)
-    if header is None:
-        return result
-    rows = _read_rows(sheet, header, result)
-    if not rows and not result.errors:
+    header = read_header(sheet, EVALUATION_FIELDS, result) if sheet else None
+    rows = _read_rows(sheet, header, result) if header else None
+    if rows == [] and not result.errors:
         result.add_error(EVALUATIONS_SHEET, None, "no participant is listed: type one row per participant "
                          "under the header row")
-    if not result.errors:
+    check_workbook(workbook, (EVALUATIONS_SHEET,), result, IDENTITY_ROWS.values())
+    if rows and not result.errors:
         result.content = EvaluationsContent(country, year, project, rows)
     return result
 

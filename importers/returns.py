@@ -7,7 +7,8 @@ import pandas as pd
 from sqlalchemy import Connection
 
 from importers import layout
-from importers.cells import find_sheet, is_blank, parse_cell, plain_value, read_header, report_hidden_sheets
+from importers.cells import (Area, check_workbook, column_area, find_sheet, header_area, is_blank, parse_cell,
+                             plain_value, read_header, report_hidden_sheets, report_merges)
 from importers.report import Change, Validation
 from importers.safe_read import Sheet, Workbook, cell_ref
 from kpi import store
@@ -49,6 +50,7 @@ def validate_return(workbook: Workbook, connection: Connection) -> Validation:
     if country and year:
         result.title = f"return {country} {year}"
         _warn_percent_moves(connection, country, year, values, result)
+    check_workbook(workbook, _DATA_SHEETS, result, layout.RETURN_IDENTITY_ROWS.values())
     if not result.errors:
         reported = {code: cell for code, cell in values.items() if cell.value is not None}
         result.content = ReturnContent(country=country, year=year, values=reported, items=items)
@@ -138,6 +140,9 @@ def _find_return_columns(sheet: Sheet, result: Validation) -> tuple[int | None, 
         cell = sheet.cell(1, col)
         if not is_blank(cell):
             header.setdefault(str(cell.value).strip().lower(), col)
+    read: list[Area] = [header_area()]
+    read += [column_area(code, header[code]) for code in ("code", "value") if code in header]
+    report_merges(sheet, read, result)
     if "code" not in header or "value" not in header:
         result.add_error(sheet.name, "A1", f"the header row must be {' | '.join(layout.RETURN_HEADER)}: "
                          "use a template made by the secretariat")

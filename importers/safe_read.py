@@ -15,6 +15,7 @@ from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import iterparse as _defused_iterparse
 
 __all__ = [
+    "MAX_CELL_TEXT",
     "Cell",
     "Limits",
     "Sheet",
@@ -46,24 +47,39 @@ class Limits:
     max_shared_strings: int = 200_000
 
 
+MAX_CELL_TEXT = 32_767  # the most characters an Excel cell can hold; longer text was not typed in a spreadsheet
+
+
 @dataclass(frozen=True)
 class Cell:
-    """One cell as saved: cached value for formulas; errors and uncalculated formulas are flagged, not blank."""
+    """One cell as saved: cached value for formulas; errors and uncalculated formulas are flagged, not blank.
+
+    `problem` says why the cell cannot be taken at face value, as the end of a sentence about it ("holds 1E+309,
+    which is not a finite number; ..."): saved twice or out of order, a number that is not finite, text longer than
+    a cell can hold. `value` is then None, or for a cell saved twice the first of its values; the importer rejects
+    the cell either way.
+    """
 
     value: str | float | int | bool | datetime.datetime | datetime.date | datetime.time | None
     is_percent: bool = False
     error: str | None = None
     formula_without_value: bool = False
+    problem: str | None = None
 
 
 @dataclass
 class Sheet:
-    """A worksheet's non-empty or flagged cells keyed by 1-based (row, col)."""
+    """A worksheet's non-empty or flagged cells keyed by 1-based (row, col).
+
+    `merged_ranges` are normalised A1 ranges ("B8:C9"). `problems` maps a cell ("C8") or row ("8:8") reference to
+    a sentence saying why what the sheet holds there is ambiguous; every flagged cell has its entry.
+    """
 
     name: str
     state: str
     cells: dict[tuple[int, int], Cell] = field(default_factory=dict)
     merged_ranges: list[str] = field(default_factory=list)
+    problems: dict[str, str] = field(default_factory=dict)
 
     def cell(self, row: int, col: int) -> Cell | None:
         """Return the cell at (row, col), or None when it is blank."""
@@ -88,7 +104,7 @@ class Workbook:
     warnings: list[str] = field(default_factory=list)
 
     def sheet(self, name: str) -> Sheet | None:
-        """Return the sheet with exactly this name, or None."""
+        """Return the first sheet with exactly this name, or None (importers.cells rejects sheets named alike)."""
         for sheet in self.sheets:
             if sheet.name == name:
                 return sheet
@@ -386,13 +402,33 @@ def _parse_tree(content: bytes):
 
 
 def _parse_number(text: str) -> int | float:
+    """Return the number a cell saved; may be inf or nan (see _number_problem). Raises ValueError for non-numbers."""
     text = text.strip()
     if re.fullmatch(r"[+-]?[0-9]{1,15}", text):
         return int(text)
-    value = float(text)
-    if not math.isfinite(value):
-        raise ValueError(text)
-    return value
+    return float(text)
+
+
+def _number_problem(raw: str, number: int | float) -> str | None:
+    """Return what is wrong with a saved number that is not finite (1E+309, NaN, INF), else None."""
+    if isinstance(number, int) or math.isfinite(number):
+        return None
+    shown = raw.strip() if len(raw.strip()) <= 40 else raw.strip()[:37] + "..."
+    return f"holds {shown}, which is not a finite number; type the figure again"
+
+
+def _text_cell(text: str, is_percent: bool = False) -> Cell:
+    """Return a text cell, flagged when it is longer than any spreadsheet cell can hold."""
+    if len(text) > MAX_CELL_TEXT:
+        return Cell(None, is_percent, problem=f"holds {len(text):,} characters of text, more than a spreadsheet "
+                                              f"cell can hold ({MAX_CELL_TEXT:,}); shorten it and upload again")
+    return Cell(text, is_percent)
+
+
+def _flag(sheet: Sheet, row: int, col: int, cell: Cell) -> None:
+    """Store a flagged cell and its sentence in the sheet's problems."""
+    sheet.cells[(row, col)] = cell
+    sheet.problems.setdefault(cell_ref(row, col), f"the cell {cell.problem}")
 
 
 # --- number formats -----------------------------------------------------------------------------
@@ -492,6 +528,40 @@ def _check_position(sheet: str, row: int, col: int, limits: Limits) -> None:
             "delete the extra columns and upload it again.",
             "too-many-cells",
         )
+
+
+_AMBIGUOUS_FIX = "check what it should hold, type it again in Excel or LibreOffice, save and upload again"
+
+
+def _describe(cell: Cell | None) -> str:
+    """Return a cell's content for a message: blank, 640, 'text', the error #N/A."""
+    if cell is None or (cell.value is None and not cell.error and not cell.formula_without_value):
+        return "blank"
+    if cell.error:
+        return f"the error {cell.error}"
+    if cell.value is None:
+        return "a formula without a value"
+    if isinstance(cell.value, str):
+        return repr(cell.value) if len(cell.value) <= 40 else repr(cell.value[:37] + "...")
+    if isinstance(cell.value, (datetime.date, datetime.time)):
+        return cell.value.isoformat()
+    return str(cell.value)
+
+
+def _normalise_range(ref: str) -> str:
+    """Return "B8:C9" for a merged range as saved ("$b$8:$c$9"); raise _BadSheet when it is not a range."""
+    parts = ref.strip().split(":")
+    if len(parts) not in (1, 2) or not all(_CELL_REF.match(p.strip()) for p in parts):
+        raise _BadSheet(f"it has an invalid merged cell range {ref[:40]!r}")
+    corners = []
+    for part in parts:
+        match = _CELL_REF.match(part.strip())
+        row, col = int(match.group(2)), _column_number(match.group(1))
+        if not (1 <= row <= _EXCEL_MAX_ROWS and 1 <= col <= _EXCEL_MAX_COLS):
+            raise _BadSheet(f"it has an invalid merged cell range {ref[:40]!r}")
+        corners.append((row, col))
+    (r1, c1), (r2, c2) = corners[0], corners[-1]
+    return f"{cell_ref(min(r1, r2), min(c1, c2))}:{cell_ref(max(r1, r2), max(c1, c2))}"
 
 
 def _reject_merges(sheet: str, count: int, limits: Limits) -> None:
@@ -766,8 +836,16 @@ class _XlsxSheetParser:
             raise _Reject(f"sheet {self.sheet.name!r} is damaged (its XML cannot be read); " + _RESAVE, "corrupt") from None
 
     def _parse(self, content: bytes) -> None:
+        # Excel saves rows, and cells within a row, in increasing order, each once. A position saved twice, or
+        # out of that order, could mean either of two things, so it is flagged rather than silently resolved.
         row = 0
         col = 0
+        row_declared: int | None = None  # r= of the current <row>, when it has one
+        previous_row = 0
+        rows_seen: set[int] = set()
+        last = (0, 0)  # the furthest position a <c> has taken so far
+        seen: set[tuple[int, int]] = set()
+        position_problem: str | None = None
         merges = 0
         for event, element in _parse_events(content, ("start", "end")):
             name = _local(element.tag)
@@ -777,9 +855,14 @@ class _XlsxSheetParser:
                     row = int(r) if r else row + 1
                     if row < 1 or row > _EXCEL_MAX_ROWS:
                         raise _BadSheet(f"it has a row numbered {r}, which Excel does not allow")
+                    row_declared = row if r else None
+                    self._check_row(row, previous_row, rows_seen)
+                    rows_seen.add(row)
+                    previous_row = max(previous_row, row)
                     col = 0
                 elif name == "c":
                     ref = _attr(element, "r")
+                    position_problem = None
                     if ref:
                         match = _CELL_REF.match(ref.strip())
                         if not match:
@@ -792,24 +875,69 @@ class _XlsxSheetParser:
                         col += 1
                     if col > _EXCEL_MAX_COLS:
                         raise _BadSheet("it has a cell beyond Excel's last column")
+                    if (row, col) in seen:
+                        position_problem = "twice"
+                    elif row_declared is not None and row != row_declared:
+                        # Not taken as the order's new furthest point, so the cells after it are judged as saved.
+                        position_problem = (f"is saved inside row {row_declared}, so whether it belongs in row "
+                                            f"{row_declared} or row {row} is ambiguous; {_AMBIGUOUS_FIX}")
+                    elif (row, col) < last:
+                        position_problem = (f"is saved after {cell_ref(*last)}, out of the order spreadsheets "
+                                            f"save cells in, so where it belongs is ambiguous; {_AMBIGUOUS_FIX}")
+                    else:
+                        last = (row, col)
+                    seen.add((row, col))
                 continue
             if name == "c":
                 cell = self._cell(element) if len(element) else None
                 element.clear()
-                if cell is not None:
+                if position_problem is not None:
+                    self._flag_position(row, col, cell, position_problem)
+                elif cell is not None:
                     _check_position(self.sheet.name, row, col, self.limits)
                     self.budget.take()
-                    self.sheet.cells[(row, col)] = cell
+                    if cell.problem:
+                        _flag(self.sheet, row, col, cell)
+                    else:
+                        self.sheet.cells[(row, col)] = cell
             elif name == "row":
                 element.clear()
             elif name == "mergeCell":
                 merges += 1
                 if merges > self.limits.max_merged_ranges:
                     _reject_merges(self.sheet.name, merges, self.limits)
-                self.sheet.merged_ranges.append(_attr(element, "ref") or "")
+                self.sheet.merged_ranges.append(_normalise_range(_attr(element, "ref") or ""))
                 element.clear()
             elif name == "sheetData":
                 element.clear()
+
+    def _check_row(self, row: int, previous_row: int, rows_seen: set[int]) -> None:
+        if row in rows_seen:
+            self.sheet.problems.setdefault(f"{row}:{row}", f"row {row} is saved twice in this sheet, so what it "
+                                           f"holds is ambiguous; {_AMBIGUOUS_FIX}")
+        elif row < previous_row:
+            self.sheet.problems.setdefault(f"{row}:{row}", f"row {row} is saved after row {previous_row}, out of "
+                                           "the order spreadsheets save rows in, so what it holds is ambiguous; "
+                                           + _AMBIGUOUS_FIX)
+
+    def _flag_position(self, row: int, col: int, cell: Cell | None, problem: str) -> None:
+        """Flag a position saved twice or out of order, keeping the first value saved there for the identity cells."""
+        _check_position(self.sheet.name, row, col, self.limits)
+        earlier = self.sheet.cells.get((row, col))
+        if problem == "twice":
+            if earlier is not None and earlier.problem:
+                problem = f"is saved more than once in this sheet, so what it holds is ambiguous; {_AMBIGUOUS_FIX}"
+            else:
+                problem = (f"is saved twice in this sheet ({_describe(earlier)}, then {_describe(cell)}), so what "
+                           f"it holds is ambiguous; {_AMBIGUOUS_FIX}")
+            first = earlier
+            self.sheet.problems.pop(cell_ref(row, col), None)
+        else:
+            first = cell
+        if earlier is None:
+            self.budget.take()
+        value = first.value if first is not None and not first.problem else None
+        _flag(self.sheet, row, col, Cell(value, first.is_percent if first else False, problem=problem))
 
     def _cell(self, element) -> Cell | None:
         cell_type = _attr(element, "t") or "n"
@@ -829,7 +957,7 @@ class _XlsxSheetParser:
             text = "".join(inline) if inline is not None else raw
             if has_formula and not text:
                 return Cell(None, is_percent, formula_without_value=True)
-            return Cell(text, is_percent) if text else None
+            return _text_cell(text, is_percent) if text else None
         if raw is None or (raw == "" and cell_type != "str"):
             return Cell(None, is_percent, formula_without_value=True) if has_formula else None
         if cell_type == "e":
@@ -839,16 +967,19 @@ class _XlsxSheetParser:
             if not 0 <= index < len(self.strings):
                 raise _BadSheet(f"a cell refers to text number {index}, which the workbook does not contain")
             text = self.strings[index]
-            return Cell(text, is_percent) if text != "" else None
+            return _text_cell(text, is_percent) if text != "" else None
         if cell_type == "str":
             if raw in _ERROR_LITERALS and has_formula:
                 return Cell(None, is_percent, error=raw)
-            return Cell(raw, is_percent) if raw != "" else None
+            return _text_cell(raw, is_percent) if raw != "" else None
         if cell_type == "b":
             return Cell(raw.strip() in ("1", "true", "TRUE"), is_percent)
         if cell_type == "d":
             return Cell(_parse_iso(raw), is_percent)
         number = _parse_number(raw)
+        problem = _number_problem(raw, number)
+        if problem:
+            return Cell(None, is_percent, problem=problem)
         if kind is not None:
             return Cell(_from_serial(number, self.date1904, kind), is_percent)
         return Cell(number, is_percent)
@@ -975,12 +1106,17 @@ class _OdsReader:
                     self.budget.take(repeat * row_repeat)
                     for offset in range(1, repeat + 1):
                         row_cells.append((row, col + offset, cell))
+                if name == "table-cell":
+                    self._record_span(sheet, element, row, col, repeat, row_repeat)
                 col += repeat
                 element.clear()
             elif name == "table-row":
                 for offset in range(row_repeat if row_cells else 0):
                     for r, c, cell in row_cells:
-                        sheet.cells[(r + offset, c)] = cell
+                        if cell.problem:
+                            _flag(sheet, r + offset, c, cell)
+                        else:
+                            sheet.cells[(r + offset, c)] = cell
                 row += row_repeat - 1
                 row_cells = []
                 element.clear()
@@ -989,6 +1125,21 @@ class _OdsReader:
                 sheet = None
                 element.clear()
         return sheets
+
+    def _record_span(self, sheet: Sheet, element, row: int, col: int, repeat: int, row_repeat: int) -> None:
+        """Record a cell spanning several columns or rows (LibreOffice's merged cells) as a merged range."""
+        columns = _repeat(element, "number-columns-spanned")
+        rows = _repeat(element, "number-rows-spanned")
+        if columns == 1 and rows == 1:
+            return
+        if len(sheet.merged_ranges) + repeat * row_repeat > self.limits.max_merged_ranges:
+            _reject_merges(sheet.name, len(sheet.merged_ranges) + repeat * row_repeat, self.limits)
+        for row_offset in range(row_repeat):
+            for offset in range(repeat):
+                first_row, first_col = row + row_offset, col + offset + 1
+                last_row = min(first_row + rows - 1, _EXCEL_MAX_ROWS)
+                last_col = min(first_col + columns - 1, _EXCEL_MAX_COLS)
+                sheet.merged_ranges.append(f"{cell_ref(first_row, first_col)}:{cell_ref(last_row, last_col)}")
 
     def _cell(self, element) -> Cell | None:
         value_type = (_attr(element, "value-type") or "").lower()
@@ -1003,13 +1154,15 @@ class _OdsReader:
         if not value_type:
             if has_formula:
                 return Cell(None, formula_without_value=True)
-            return Cell(text) if text else None
+            return _text_cell(text) if text else None
         is_percent = value_type == "percentage"
         if value_type in ("float", "percentage", "currency"):
             raw = _attr(element, "value")
             if raw is None:
                 return Cell(None, is_percent, formula_without_value=True) if has_formula else None
-            return Cell(_parse_number(raw), is_percent)
+            number = _parse_number(raw)
+            problem = _number_problem(raw, number)
+            return Cell(None, is_percent, problem=problem) if problem else Cell(number, is_percent)
         if value_type == "date":
             raw = _attr(element, "date-value")
             return Cell(_parse_iso(raw)) if raw else None
@@ -1021,7 +1174,7 @@ class _OdsReader:
             return Cell(raw == "true")
         string_value = _attr(element, "string-value")
         text = string_value if string_value is not None else text
-        return Cell(text) if text else None
+        return _text_cell(text) if text else None
 
 
 def _repeat(element, name: str) -> int:

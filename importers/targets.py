@@ -7,7 +7,8 @@ from dataclasses import dataclass, replace
 from sqlalchemy import Connection
 
 from importers import layout
-from importers.cells import find_sheet, is_blank, parse_cell, plain_value, read_header, report_hidden_sheets
+from importers.cells import (check_workbook, find_sheet, is_blank, parse_cell, plain_value, read_header,
+                             report_hidden_sheets)
 from importers.report import Change, Validation
 from importers.safe_read import Workbook, cell_ref
 from kpi import store
@@ -36,10 +37,18 @@ def validate_targets(workbook: Workbook, connection: Connection) -> Validation:
     """Return the valid TargetRows (as Validation.content when there are no errors) with every problem."""
     result = Validation(title=f"targets {CURRENT_FRAMEWORK.code}")
     report_hidden_sheets(workbook, (layout.TARGETS_SHEET,), result)
+    rows = _read_rows(workbook, result)
+    check_workbook(workbook, (layout.TARGETS_SHEET,), result)
+    if not result.errors:
+        result.content = rows
+    return result
+
+
+def _read_rows(workbook: Workbook, result: Validation) -> list[TargetRow]:
     sheet = find_sheet(workbook, layout.TARGETS_SHEET, result)
     columns = read_header(sheet, TARGET_FIELDS, result) if sheet else None
     if columns is None:
-        return result
+        return []
     rows: list[TargetRow] = []
     seen: dict[tuple[str, str], int] = {}
     for row in range(2, sheet.max_row + 1):
@@ -63,9 +72,7 @@ def validate_targets(workbook: Workbook, connection: Connection) -> Validation:
             continue
         seen[indicator.code, scope] = row
         rows.append(TargetRow(indicator.code, scope, *figures, sheet=sheet.name, row=row))
-    if not result.errors:
-        result.content = rows
-    return result
+    return rows
 
 
 def check_figures(indicator, scope: str, baseline: float | None, target: float | None) -> list[tuple[str, str]]:

@@ -17,15 +17,15 @@ from openpyxl.worksheet.worksheet import Worksheet
 from sqlalchemy import Connection
 
 from importers import layout
-from importers.cells import (find_sheet, is_blank, parse_cell, plain_value, read_header, read_identity,
-                             report_hidden_sheets)
+from importers.cells import (check_workbook, find_sheet, is_blank, parse_cell, plain_value, read_header,
+                             read_identity, report_hidden_sheets)
 from importers.report import Change, Validation
 from importers.safe_read import Sheet, Workbook, cell_ref
 from importers.templates import write_instructions
 from kpi import store
 from kpi.catalogue import CURRENT_FRAMEWORK
 from kpi.config import DATA_DIR
-from kpi.fields import WORKPLAN_STATUSES, Field
+from kpi.fields import NAME_LENGTH, NOTE_LENGTH, WORKPLAN_STATUSES, Field
 
 KIND = "workplan"
 WORKPLAN_SHEET = "Work plan"
@@ -53,11 +53,12 @@ PROGRAMME_FIELDS: tuple[Field, ...] = (
 STATUS_FIELDS: tuple[Field, ...] = (
     Field("status", "Status of the programme", "choice", choices=WORKPLAN_STATUSES,
           help="Blank clears the status."),
-    Field("status_note", "Note on the status (what happened, when, why)", "text"),
+    Field("status_note", "Note on the status (what happened, when, why)", "text", max_length=NOTE_LENGTH),
 )
 WORKPLAN_FIELDS = PROGRAMME_FIELDS + STATUS_FIELDS
 
-_IDENTITY_FIELDS = {"plan": Field("plan", "Work plan (period) the programmes belong to", "text", required=True)}
+_IDENTITY_FIELDS = {"plan": Field("plan", "Work plan (period) the programmes belong to", "text", required=True,
+                                   max_length=NAME_LENGTH)}
 _INSTRUCTIONS = (
     "How to update the status of the work plan programmes",
     "1. The Work plan sheet has one row per programme. Only the yellow columns status and status_note are read; "
@@ -154,13 +155,14 @@ def validate_workplan(workbook: Workbook, connection: Connection) -> Validation:
         result.title = f"work plan {plan_code}"
     sheet = find_sheet(workbook, WORKPLAN_SHEET, result)
     header = read_header(sheet, WORKPLAN_FIELDS, result) if sheet else None
-    if header is None or plan_code is None:
-        return result
-    titles = {int(r["no"]): r["title"] for r in stored.to_dict("records")}
-    rows = _read_rows(sheet, header, titles, plan_code, result)
-    if not rows and not result.errors:
-        result.add_error(WORKPLAN_SHEET, None, "no programme is listed: keep a row per programme to update")
-    if not result.errors:
+    rows = None
+    if header is not None and plan_code is not None:
+        titles = {int(r["no"]): r["title"] for r in stored.to_dict("records")}
+        rows = _read_rows(sheet, header, titles, plan_code, result)
+        if not rows and not result.errors:
+            result.add_error(WORKPLAN_SHEET, None, "no programme is listed: keep a row per programme to update")
+    check_workbook(workbook, (WORKPLAN_SHEET,), result, IDENTITY_ROWS.values())
+    if rows and not result.errors:
         result.content = WorkplanContent(plan_code, rows)
     return result
 

@@ -54,4 +54,6 @@ def _allowed(field: Field) -> str:
         parts.append(f"≤ {field.maximum:g}")
     if field.at_most:
         parts.append(f"≤ `{field.at_most}`")
+    if field.max_length is not None:
+        parts.append(f"≤ {field.max_length:,} characters")
     return ", ".join(parts)

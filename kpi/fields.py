@@ -13,11 +13,13 @@ KIND_CODE, VERSION_CODE = "template_kind", "template_version"
 EXPORT_KIND = "export"  # tables and stored returns written for reading, never loaded back
 POLICY_LEVELS = ("national", "sub-national")
 REFORM_AIMS = ("effectiveness", "efficiency", "responsiveness", "accountability")
+# The most characters a text value may have, by what it is; a spreadsheet cell holds at most 32,767.
+NAME_LENGTH, EMAIL_LENGTH, TITLE_LENGTH, NOTE_LENGTH = 200, 254, 500, 2000
 
 
 @dataclass(frozen=True)
 class Field:
-    """One value a workbook carries: its code, label for people, type and allowed range."""
+    """One value a workbook carries: its code, label for people, type, allowed range and (text) maximum length."""
 
     code: str
     label: str
@@ -30,6 +32,7 @@ class Field:
     choices: tuple[str, ...] = ()
     feeds: str = ""  # the indicator(s) this field feeds, for people reading the template
     help: str = ""
+    max_length: int | None = None  # most characters a text value may have; every text field read declares one
 
     @property
     def is_numeric(self) -> bool:
@@ -55,8 +58,8 @@ RETURN_FIELDS: tuple[Field, ...] = (
           help="Filled in by the secretariat; do not change."),
     Field("year", "Reporting year", "year", required=True, minimum=2000, maximum=2100,
           help="Filled in by the secretariat; do not change."),
-    Field("focal_point", "Focal point who answers for this return", "text"),
-    Field("email", "Focal point's e-mail address", "email"),
+    Field("focal_point", "Focal point who answers for this return", "text", max_length=NAME_LENGTH),
+    Field("email", "Focal point's e-mail address", "email", max_length=EMAIL_LENGTH),
     Field("agencies_total", "Number of public sector agencies/organisations covered by this return",
           "integer", unit="agencies", minimum=1,
           feeds="A.1.1, B.1.1, C.1.1, C.2.1 (denominator)"),
@@ -84,7 +87,7 @@ RETURN_FIELDS: tuple[Field, ...] = (
           "integer", unit="agencies", minimum=0, at_most="agencies_total", feeds="C.2.1"),
     Field("d1_arc_enhanced", "The AMS's ASEAN Resource Centre (ARC) counts as enhanced in this year",
           "yes_no", choices=YES_NO, feeds="D.1"),
-    Field("arc_theme", "Theme of the AMS's ARC in this year", "text", feeds="D"),
+    Field("arc_theme", "Theme of the AMS's ARC in this year", "text", feeds="D", max_length=NOTE_LENGTH),
     Field("e2_engagement_measures",
           "The AMS has measures to promote public engagement in the policy-making process",
           "yes_no", choices=YES_NO, feeds="E.2"),
@@ -96,7 +99,7 @@ RETURN_FIELDS: tuple[Field, ...] = (
           "Satisfaction rate of reformed public services (third-party survey)", "percent",
           unit="%", minimum=0, maximum=100, feeds="E.3"),
     Field("e3_survey", "Name and year of the third-party survey behind the satisfaction rate", "text",
-          feeds="E.3", help="Required when a satisfaction rate is given."),
+          feeds="E.3", help="Required when a satisfaction rate is given.", max_length=TITLE_LENGTH),
     Field("b2_policies_count", "Declared number of policies (list them on the Policies sheet)", "integer",
           unit="policies", minimum=0, feeds="B.2"),
     Field("d2_projects_count", "Declared number of ARC projects (list them on the ARC projects sheet)",
@@ -109,7 +112,7 @@ LIST_SHEETS: tuple[ListSheet, ...] = (
     ListSheet(
         "policies", "Policies",
         (
-            Field("title", "Title of the policy", "text", required=True),
+            Field("title", "Title of the policy", "text", required=True, max_length=TITLE_LENGTH),
             Field("level", "Level", "choice", required=True, choices=POLICY_LEVELS),
             Field("year_started", "Year the policy started", "year", minimum=1950, maximum=2100),
         ),
@@ -118,7 +121,7 @@ LIST_SHEETS: tuple[ListSheet, ...] = (
     ListSheet(
         "arc_projects", "ARC projects",
         (
-            Field("title", "Title of the project", "text", required=True),
+            Field("title", "Title of the project", "text", required=True, max_length=TITLE_LENGTH),
             Field("start_date", "Start date", "date"),
             Field("end_date", "End date", "date"),
             Field("participants", "Number of participants", "integer", unit="participants", minimum=0),
@@ -132,7 +135,7 @@ LIST_SHEETS: tuple[ListSheet, ...] = (
     ListSheet(
         "reform_measures", "Reform measures",
         (
-            Field("title", "Title of the measure", "text", required=True),
+            Field("title", "Title of the measure", "text", required=True, max_length=TITLE_LENGTH),
             Field("aim", "Aim", "choice", required=True, choices=REFORM_AIMS),
             Field("year_started", "Year the measure started", "year", minimum=1950, maximum=2100),
         ),
@@ -145,7 +148,7 @@ TARGET_FIELDS: tuple[Field, ...] = (
     Field("scope", "ASEAN, an AMS's ISO3 code, or AMS for every Member State", "scope", required=True),
     Field("baseline", "Entered baseline (leave blank to use the value computed from the 2014 returns)", "number"),
     Field("target", "Target for the target year", "number"),
-    Field("note", "Note (source, reason for an entered baseline)", "text"),
+    Field("note", "Note (source, reason for an entered baseline)", "text", max_length=NOTE_LENGTH),
 )
 
 # Annex 1 of the Work Plan: 20 items in four groups, each rated 1 (Poor) to 5 (Excellent).
@@ -187,7 +190,7 @@ ANNEX1_ITEMS: tuple[Field, ...] = tuple(
 SATISFIED_MEAN_RATING = 3  # Annex 1 scale: 3 = "Satisfactory: your expectations have been met"
 
 EVALUATION_FIELDS: tuple[Field, ...] = (
-    Field("participant", "Participant number (no names needed)", "text", required=True),
+    Field("participant", "Participant number (no names needed)", "text", required=True, max_length=50),
     *ANNEX1_ITEMS,
     Field("a2_overall", "Annex 2: How satisfied are you with the results you achieved? (1-5)", "integer",
           minimum=1, maximum=5),

@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 from openpyxl.utils.datetime import CALENDAR_MAC_1904
 
 from importers.safe_read import (
+    MAX_CELL_TEXT,
     Cell,
     Limits,
     Sheet,
@@ -611,3 +612,103 @@ def test_ods_with_macros_or_password_is_rejected():
         ("content.xml", b"\x8f\x01garbage"),
     ])
     assert _reject(encrypted, name="p.ods").reason == "password"
+
+
+# --- ambiguity: flagged per cell and row, never silently resolved (issue 8) ---------------------------------
+
+def test_a_cell_saved_twice_is_flagged_with_both_values_and_keeps_the_first():
+    rows = '<row r="1"><c r="A1"><v>640</v></c><c r="A1"><v>6400</v></c><c r="B1"/><c r="B1"/></row>'
+    sheet = read_workbook(_hand_xlsx(rows), "twice.xlsx").sheets[0]
+    assert sheet.cell(1, 1).value == 640
+    assert sheet.cell(1, 1).problem.startswith("is saved twice in this sheet (640, then 6400), so what it holds "
+                                               "is ambiguous; ")
+    assert sheet.cell(1, 2) == Cell(None, problem=sheet.cell(1, 2).problem)
+    assert "(blank, then blank)" in sheet.cell(1, 2).problem
+    assert list(sheet.problems) == ["A1", "B1"]
+    assert sheet.problems["A1"] == "the cell " + sheet.cell(1, 1).problem
+
+
+def test_implicit_positions_that_land_on_a_cell_already_saved_are_flagged():
+    rows = '<row r="2"><c r="C2"><v>1</v></c><c r="B2"><v>2</v></c><c><v>3</v></c></row>'
+    sheet = read_workbook(_hand_xlsx(rows), "order.xlsx").sheets[0]
+    assert sheet.cell(2, 2).problem.startswith("is saved after C2, out of the order spreadsheets save cells in")
+    assert sheet.cell(2, 3).value == 1 and "saved twice" in sheet.cell(2, 3).problem  # the <c> after B2 is C2
+
+
+def test_rows_saved_twice_or_out_of_order_are_flagged_by_row():
+    rows = ('<row r="1"><c r="A1"><v>1</v></c></row><row r="3"><c r="A3"><v>3</v></c></row>'
+            '<row r="1"><c r="B1"><v>2</v></c></row><row r="2"><c r="A2"><v>4</v></c></row>')
+    sheet = read_workbook(_hand_xlsx(rows), "rows.xlsx").sheets[0]
+    assert sheet.problems["1:1"].startswith("row 1 is saved twice in this sheet")
+    assert sheet.problems["2:2"].startswith("row 2 is saved after row 3, out of the order")
+    assert "saved after A3" in sheet.cell(1, 2).problem and "saved after A3" in sheet.cell(2, 1).problem
+    assert sheet.cell(1, 1) == Cell(1) and sheet.cell(3, 1) == Cell(3)
+
+
+def test_a_cell_saved_inside_another_row_is_flagged_without_flagging_the_rest():
+    rows = '<row r="1"><c r="A1"><v>1</v></c><c r="C5"><v>2</v></c></row><row r="2"><c r="A2"><v>3</v></c></row>'
+    sheet = read_workbook(_hand_xlsx(rows), "rows.xlsx").sheets[0]
+    assert sheet.cell(5, 3).problem.startswith("is saved inside row 1, so whether it belongs in row 1 or row 5")
+    assert sheet.cell(2, 1) == Cell(3) and list(sheet.problems) == ["C5"]
+
+
+@pytest.mark.parametrize("raw", ["1E+309", "NaN", "INF", "-inf", "Infinity"])
+def test_numbers_that_are_not_finite_are_flagged_at_their_cell_not_the_whole_sheet(raw):
+    rows = f'<row r="1"><c r="A1"><v>{raw}</v></c><c r="B1"><v>2</v></c></row>'
+    sheet = read_workbook(_hand_xlsx(rows), "inf.xlsx").sheets[0]
+    assert sheet.cell(1, 1) == Cell(None, problem=f"holds {raw}, which is not a finite number; type the figure again")
+    assert sheet.cell(1, 2) == Cell(2)
+    assert sheet.problems == {"A1": f"the cell holds {raw}, which is not a finite number; type the figure again"}
+
+
+def test_text_longer_than_a_cell_can_hold_is_flagged_wherever_it_is_saved():
+    long = "x" * (MAX_CELL_TEXT + 1)
+    rows = (f'<row r="1"><c r="A1" t="s"><v>0</v></c><c r="B1" t="inlineStr"><is><t>{long}</t></is></c>'
+            f'<c r="C1" t="str"><f>A1</f><v>{long}</v></c><c r="D1" t="s"><v>1</v></c></row>')
+    data = _hand_xlsx(rows, shared_strings=f"<si><t>{long}</t></si><si><t>{'y' * MAX_CELL_TEXT}</t></si>")
+    sheet = read_workbook(data, "long.xlsx", Limits(max_ratio=10**6)).sheets[0]
+    for col in (1, 2, 3):
+        assert sheet.cell(1, col) == Cell(None, problem="holds 32,768 characters of text, more than a spreadsheet "
+                                                        "cell can hold (32,767); shorten it and upload again")
+    assert sheet.cell(1, 4) == Cell("y" * MAX_CELL_TEXT)
+
+
+def test_merged_ranges_are_normalised_and_invalid_ones_are_damage():
+    merges = '<mergeCells><mergeCell ref="$c$9:$b$8"/><mergeCell ref="D1"/></mergeCells>'
+    sheet = read_workbook(_hand_xlsx('<row r="1"/>', after_sheet_data=merges), "m.xlsx").sheets[0]
+    assert sheet.merged_ranges == ["B8:C9", "D1:D1"]
+    for ref in ("B8:", "A0:B1", "B8:C9:D10", "banana"):
+        bad = f'<mergeCells><mergeCell ref="{ref}"/></mergeCells>'
+        exc = _reject(_hand_xlsx('<row r="1"/>', after_sheet_data=bad))
+        assert exc.reason == "corrupt" and "merged" in str(exc) and "'Data'" in str(exc)
+
+
+def test_ods_merged_cells_not_finite_numbers_and_long_text_are_flagged():
+    long = "z" * (MAX_CELL_TEXT + 1)
+    body = (
+        '<table:table table:name="Return"><table:table-row>'
+        '<table:table-cell table:number-columns-spanned="2" table:number-rows-spanned="2" office:value-type="string">'
+        "<text:p>merged</text:p></table:table-cell><table:covered-table-cell/>"
+        '<table:table-cell office:value-type="float" office:value="INF"/>'
+        '<table:table-cell office:value-type="percentage" office:value="NaN"/>'
+        f'<table:table-cell office:value-type="string"><text:p>{long}</text:p></table:table-cell>'
+        '<table:table-cell office:value-type="float" office:value="7"/>'
+        "</table:table-row></table:table>"
+    )
+    sheet = read_workbook(_ods(body), "r.ods", Limits(max_ratio=10**6)).sheets[0]
+    assert sheet.merged_ranges == ["A1:B2"]
+    assert sheet.cell(1, 1) == Cell("merged")
+    assert sheet.cell(1, 3).problem == "holds INF, which is not a finite number; type the figure again"
+    assert sheet.cell(1, 4) == Cell(None, is_percent=True, problem="holds NaN, which is not a finite number; "
+                                                                   "type the figure again")
+    assert sheet.cell(1, 5).problem.startswith("holds 32,768 characters of text")
+    assert sheet.cell(1, 6) == Cell(7)
+    assert set(sheet.problems) == {"C1", "D1", "E1"}
+
+
+def test_ods_sheets_with_the_same_name_are_all_read():
+    # OpenDocument positions come from element order, so a cell cannot be saved twice; a name can.
+    body = ('<table:table table:name="Return"><table:table-row><table:table-cell office:value-type="float" '
+            'office:value="1"/></table:table-row></table:table><table:table table:name="return"/>')
+    book = read_workbook(_ods(body), "two.ods")
+    assert [s.name for s in book.sheets] == ["Return", "return"]

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import csv
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event, func, insert, select
+from sqlalchemy import Connection, Engine, create_engine, event, func, insert, select
 from sqlalchemy.engine import make_url
 
 from kpi import schema
@@ -15,6 +17,9 @@ from kpi.catalogue import FRAMEWORKS
 from kpi.config import DATA_DIR, PROJECT_ROOT, resolve_database_url
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
+# The key of the PostgreSQL advisory lock that write_transaction holds (any constant bigint; "ACCSM" in ASCII).
+STORE_WRITE_LOCK = 0x41_43_43_53_4D
+_WRITE_OPTION = "accsm_write_transaction"  # execution option marking a connection opened by write_transaction
 
 
 def make_engine(url: str | None = None) -> Engine:
@@ -26,11 +31,45 @@ def make_engine(url: str | None = None) -> Engine:
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
         event.listen(engine, "connect", _set_sqlite_pragmas)
+        event.listen(engine, "begin", _begin_sqlite_transaction)
         return engine
     return create_engine(url, pool_pre_ping=True)
 
 
+@contextmanager
+def write_transaction(engine: Engine) -> Iterator[Connection]:
+    """Open a transaction for a change decided on what it reads; commit at the end, roll back on error.
+
+    No other write transaction runs until it ends, so what it reads (the current return for an AMS and year,
+    say) stays true until it commits. SQLite: BEGIN IMMEDIATE takes the database write lock before the first
+    read, waiting up to the busy timeout for another writer. PostgreSQL: a transaction-level advisory lock,
+    taken first and released at commit or rollback, does the same for every write_transaction.
+
+    engine.connect() and engine.begin() open an ordinary transaction. On SQLite that is a deferred BEGIN: its
+    reads see one snapshot and never wait, but a write after another writer has committed fails with
+    "database is locked" instead of acting on what it read, so changes decided on reads belong here.
+    """
+    with engine.connect() as connection:
+        connection.execution_options(**{_WRITE_OPTION: True})
+        with connection.begin():
+            if connection.dialect.name == "postgresql":
+                # The first statement: at the default READ COMMITTED level every later statement then sees
+                # what the previous holder committed (REPEATABLE READ would fix the snapshot before the wait).
+                connection.execute(select(func.pg_advisory_xact_lock(STORE_WRITE_LOCK)))
+            yield connection
+
+
+def _begin_sqlite_transaction(connection: Connection) -> None:
+    # SQLAlchemy's documented pysqlite recipe: the driver emits no BEGIN of its own (isolation_level None, set on
+    # connect), so every transaction starts here, reads included: deferred, or IMMEDIATE for write_transaction.
+    immediate = connection.get_execution_options().get(_WRITE_OPTION, False)
+    connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
 def _set_sqlite_pragmas(dbapi_connection, _record) -> None:
+    # The driver's own lazy BEGIN is off (see _begin_sqlite_transaction), so these pragmas run outside any
+    # transaction, as journal_mode must.
+    dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA foreign_keys=ON")
@@ -49,7 +88,8 @@ def alembic_config() -> Config:
 def upgrade_schema(engine: Engine, revision: str = "head") -> None:
     """Apply the migrations up to `revision` (never drops data)."""
     config = alembic_config()
-    with engine.begin() as connection:
+    # One transaction (SQLite DDL included), one migrating process at a time.
+    with write_transaction(engine) as connection:
         config.attributes["connection"] = connection
         command.upgrade(config, revision)
 
@@ -58,7 +98,7 @@ def open_store(url: str | None = None) -> Engine:
     """Return an engine on an up-to-date database holding the reference data and indicator catalogue."""
     engine = make_engine(url)
     upgrade_schema(engine)
-    with engine.begin() as connection:
+    with write_transaction(engine) as connection:
         seed_reference_data(connection)
     return engine
 

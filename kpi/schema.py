@@ -9,12 +9,15 @@ from sqlalchemy import (
     DateTime,
     Float,
     ForeignKey,
+    Index,
     Integer,
     MetaData,
     String,
     Table,
     Text,
     UniqueConstraint,
+    and_,
+    func,
 )
 
 from kpi.fields import ANNEX1_ITEMS
@@ -108,6 +111,25 @@ submission = Table(
     Column("supersedes_id", Integer, ForeignKey("submission.id")),
     Column("is_demo", Boolean, nullable=False, default=False),
     Column("warnings", Text, nullable=False, default="[]"),  # JSON list of "Sheet!Cell: message"
+)
+
+# Kinds whose files update stored rows (targets, work plan statuses): each of their submissions stays "current"
+# and none supersedes another. Every other kind has one current submission per (kind, country, year, subject).
+UPDATE_KINDS = ("targets", "workplan")
+
+# The database itself refuses a second current submission for the same key (migration 0003). NULLs are
+# distinct in a unique index on SQLite and PostgreSQL alike, so the nullable parts of the key are compared
+# through COALESCE (a return has no subject; NULL and '' are never both used for the same key).
+_CURRENT_KEYED = and_(submission.c.status == "current", submission.c.kind.not_in(UPDATE_KINDS))
+Index(
+    "uq_submission_current_key",
+    submission.c.kind,
+    func.coalesce(submission.c.country, ""),
+    func.coalesce(submission.c.year, -1),
+    func.coalesce(submission.c.subject, ""),
+    unique=True,
+    sqlite_where=_CURRENT_KEYED,
+    postgresql_where=_CURRENT_KEYED,
 )
 
 return_value = Table(

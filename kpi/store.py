@@ -75,7 +75,11 @@ def find_submission_by_digest(connection: Connection, kind: str, content_digest:
 
 def current_submission(connection: Connection, kind: str, country: str | None, year: int | None,
                        subject: str | None = None):
-    """Return the current submission of this kind for a country, year (and subject), or None."""
+    """Return the current submission of this kind for a country, year (and subject), or None.
+
+    To act on the answer (supersede it), read it inside kpi.db.write_transaction, so it stays current until
+    the transaction commits.
+    """
     s = schema.submission.c
     return connection.execute(
         select(schema.submission).where(
@@ -90,9 +94,14 @@ def _equal_or_null(column, value):
 
 
 def record_submission(connection: Connection, info: SubmissionInfo) -> int:
-    """Store a submission as current, superseding the previous current one for the same key; return its id."""
+    """Store a submission as current, superseding the previous current one for the same key; return its id.
+
+    Call it inside kpi.db.write_transaction: two loads of the same AMS and year then run one after the other,
+    the second superseding the first. Elsewhere a concurrent load can make this raise IntegrityError (the
+    unique index uq_submission_current_key refuses a second current row), never store two current ones.
+    """
     previous = None
-    if info.kind != "targets" and info.kind != "workplan":
+    if info.kind not in schema.UPDATE_KINDS:
         previous = current_submission(connection, info.kind, info.country, info.year, info.subject)
     if previous is not None:
         connection.execute(update(schema.submission).where(schema.submission.c.id == previous.id)

@@ -21,3 +21,33 @@ def engine(tmp_path):
     engine = open_store(f"sqlite:///{tmp_path}/store.db")
     yield engine
     engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def postgres_url():
+    """The URL of a PostgreSQL server started for this test run (tests/postgres.py); skipped without
+    PostgreSQL, except under CI, where that fails."""
+    from tests.postgres import running_postgres
+    with running_postgres() as url:
+        yield url
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def empty_database_url(request, tmp_path):
+    """The URL of an empty database (no migration applied), once on each engine: a SQLite file in tmp_path,
+    then a database of its own on the test run's PostgreSQL server (skipped without PostgreSQL, failed under CI)."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path}/store.db"
+        return
+    from tests.postgres import fresh_database
+    with fresh_database(request.getfixturevalue("postgres_url")) as url:
+        yield url
+
+
+def pytest_configure(config):
+    # SQLAlchemy cannot reflect SQLite's expression-based indexes and says so each time a test reflects the
+    # submission table; the one such index (migration 0003) is checked directly in tests/kpi/test_migrations.py.
+    config.addinivalue_line(
+        "filterwarnings",
+        "ignore:Skipped unsupported reflection of expression-based index uq_submission_current_key:"
+        "sqlalchemy.exc.SAWarning")

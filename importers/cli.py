@@ -3,28 +3,35 @@
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
 from pathlib import Path
 
 from importers import layout
 from importers.load import KINDS, load_file
+from kpi import cli_support
+from kpi.cli_support import EXIT_OK, EXIT_REJECTED, EXIT_STORE
 from kpi.config import resolve_database_url, resolve_user
-from kpi.db import open_store
+from kpi.store_errors import open_store
 
-EXIT_OK, EXIT_REJECTED = 0, 1
+_LOG = logging.getLogger(__name__)
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run one command; return the exit code (0 all accepted, 1 some input rejected; argparse exits 2)."""
+    """Run one command; return the exit code (see cli_support.EPILOG: 0 all accepted, 1 some input rejected,
+    2 usage error, 3 the database could not be used); never shows a traceback."""
     parser = _make_parser()
     args = parser.parse_args(argv)
+    cli_support.configure_logging(args.verbose)
+    url = resolve_database_url(getattr(args, "db", None))
     if args.command == "template":
-        return _write_template(parser, args)
-    return _load_files(args)
+        return cli_support.run_guarded(lambda: _write_template(parser, args, url), url, _LOG)
+    return cli_support.run_guarded(lambda: _load_files(args, url), url, _LOG)
 
 
 def _make_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m importers", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m importers", description=__doc__, epilog=cli_support.EPILOG)
+    cli_support.add_verbose_option(parser)
     commands = parser.add_subparsers(dest="command", required=True)
 
     template = commands.add_parser("template", help="write a blank workbook to fill in",
@@ -36,6 +43,7 @@ def _make_parser() -> argparse.ArgumentParser:
     template.add_argument("--db", help="database whose stored targets or work plan statuses pre-fill the template "
                                        "(default: $ACCSM_DATABASE_URL or data/accsm.db)")
     template.add_argument("-o", "--output", required=True, type=Path, help="the .xlsx file to write")
+    cli_support.add_verbose_option(template, hidden=True)
 
     load = commands.add_parser("load", help="validate workbooks and store them",
                                description="Validate each file and, unless --dry-run, store it. "
@@ -44,10 +52,11 @@ def _make_parser() -> argparse.ArgumentParser:
     load.add_argument("--dry-run", action="store_true", help="validate and show what would change; store nothing")
     load.add_argument("--db", help="SQLAlchemy database URL (default: $ACCSM_DATABASE_URL or data/accsm.db)")
     load.add_argument("--user", help="who is loading (default: $ACCSM_USER or the login name)")
+    cli_support.add_verbose_option(load, hidden=True)
     return parser
 
 
-def _write_template(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
+def _write_template(parser: argparse.ArgumentParser, args: argparse.Namespace, url: str) -> int:
     kind = KINDS[args.kind]
     missing = [f"--{o}" for o in kind.template_options if getattr(args, o) is None]
     if missing:
@@ -56,23 +65,27 @@ def _write_template(parser: argparse.ArgumentParser, args: argparse.Namespace) -
         parser.error(f"--country {args.country} is not an AMS; use one of {', '.join(layout.read_ams_codes())}")
     options = {o: getattr(args, o) for o in kind.template_options}
     if kind.read_stored is not None:
-        engine = open_store(resolve_database_url(args.db))
+        engine = open_store(url)
         try:
             with engine.connect() as connection:
                 options.update(kind.read_stored(connection))
         finally:
             engine.dispose()
-    kind.write_template(args.output, **options)
+    try:
+        kind.write_template(args.output, **options)
+    except OSError as exc:
+        print(f"error: cannot write {args.output}: {exc.strerror or exc}", file=sys.stderr)
+        return EXIT_REJECTED
     print(f"wrote {args.output}")
     return EXIT_OK
 
 
-def _load_files(args: argparse.Namespace) -> int:
-    engine = open_store(resolve_database_url(args.db))
+def _load_files(args: argparse.Namespace, url: str) -> int:
+    engine = open_store(url)
     user = resolve_user(args.user)
     exit_code = EXIT_OK
     try:
-        for path in args.files:
+        for number, path in enumerate(args.files):
             try:
                 data = path.read_bytes()
             except OSError as exc:
@@ -80,6 +93,14 @@ def _load_files(args: argparse.Namespace) -> int:
                 exit_code = EXIT_REJECTED
                 continue
             report = load_file(engine, data, str(path), user, dry_run=args.dry_run)
+            if report.store_error:
+                # The store failed, not the file: the next files would fail the same way, so stop here.
+                print(report.summarise())
+                for skipped in args.files[number + 1:]:
+                    print(f"not loaded: {skipped} (stopped after the database failed)")
+                sys.stdout.flush()
+                print(f"error: {report.store_error}", file=sys.stderr)  # load_file logged the details
+                return EXIT_STORE
             print("\n".join(report.describe_lines()))
             if not report.accepted:
                 exit_code = EXIT_REJECTED

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import re
 from dataclasses import dataclass
 from typing import Callable
@@ -13,8 +14,9 @@ from sqlalchemy import Connection, Engine
 from importers import evaluations, layout, returns, targets, templates, workplan
 from importers.report import Change, ImportReport, Message, Validation, file_message
 from importers.safe_read import UnreadableFile, Workbook, cell_ref, read_workbook
-from kpi import store
+from kpi import store, store_errors
 from kpi.catalogue import CURRENT_FRAMEWORK
+from kpi.db import write_transaction
 from kpi.store import SubmissionInfo
 
 
@@ -55,11 +57,31 @@ def load_file(engine: Engine, data: bytes, file_name: str, user: str, dry_run: b
     try:
         _load(engine, bytes(data), report, user, is_demo)
     except Exception as exc:  # noqa: BLE001 - the uploader gets a message, the database keeps its state
-        report.accepted, report.submission_id, report.duplicate_of = False, None, None
-        report.errors.append(file_message(
-            f"{file_name} could not be loaded because of an unexpected error ({type(exc).__name__}: {exc}); "
-            "nothing was stored. Please send the file to the ACCSM secretariat."))
+        _record_failure(engine, report, exc)
     return report
+
+
+_LOG = logging.getLogger(__name__)
+
+
+def _record_failure(engine: Engine, report: ImportReport, exc: Exception) -> None:
+    """Record why loading stopped: a store failure in words about the store, anything else without its text.
+
+    Neither message repeats the exception (it can hold SQL, parameters or the file's content); the log has it.
+    """
+    report.accepted, report.submission_id, report.duplicate_of = False, None, None
+    report.changes, report.nothing_to_change = [], False
+    if store_errors.is_store_error(exc):
+        problem = store_errors.explain(exc, engine.url)
+        _LOG.error("the store failed while loading %s (%s): %s", report.file_name, problem.kind, problem.message,
+                   exc_info=exc)
+        report.store_error = problem.message
+        report.errors.append(file_message(problem.message))
+        return
+    _LOG.error("unexpected error while loading %s", report.file_name, exc_info=exc)
+    report.errors.append(file_message(
+        f"{report.file_name} could not be loaded because of an unexpected error in this software; nothing was "
+        "stored. Please send the file to the ACCSM secretariat."))
 
 
 def compute_content_digest(kind: str, canonical: object) -> str:
@@ -80,7 +102,9 @@ def _load(engine: Engine, data: bytes, report: ImportReport, user: str, is_demo:
         return
     report.kind, version = identity
     kind = KINDS[report.kind]
-    with engine.begin() as connection:
+    # The write lock comes first, so validation, the comparison and the supersession all see the store as it
+    # is when this file is stored: two uploads of the same AMS and year run one after the other.
+    with write_transaction(engine) as connection:
         validation = kind.validate(workbook, connection)
         report.errors.extend(_in_reading_order(workbook, validation.errors))
         report.warnings.extend(_in_reading_order(workbook, validation.warnings))

@@ -52,6 +52,7 @@ class ImportReport:
     title: str = ""  # what the file is about, for people: "return BRN 2018"
 
     nothing_to_change: bool = False  # a targets or work plan file whose every figure matches the store
+    store_error: str | None = None  # the store failed, not the file: what to do, in words (kpi.store_errors)
 
     @property
     def is_unchanged(self) -> bool:
@@ -59,6 +60,8 @@ class ImportReport:
 
     def summarise(self) -> str:
         """Return the one line the CLI prints for this file."""
+        if self.store_error:
+            return f"not stored: {self.file_name} (a problem with the database, not with the file)"
         if not self.accepted:
             return f"rejected: {self.file_name} ({_count(len(self.errors), 'error')})"
         if self.duplicate_of is not None:

@@ -2,6 +2,10 @@
 
 import sys
 
-from kpi.cli import main
+try:
+    from kpi.cli import main
+except KeyboardInterrupt:  # interrupted while the libraries load: say so, without a traceback
+    print("interrupted; nothing more was stored", file=sys.stderr)
+    sys.exit(130)
 
 sys.exit(main())

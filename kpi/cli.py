@@ -4,23 +4,28 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import sys
 
 import pandas as pd
 
+from kpi import cli_support, store_errors
 from kpi.catalogue import CURRENT_FRAMEWORK
-from kpi.db import open_store
+from kpi.cli_support import EXIT_OK, EXIT_REJECTED, EXIT_USAGE
+from kpi.config import resolve_database_url
 from kpi.engine import compute_report
 from kpi.exports.cli import add_export_parser, run_export
 from kpi.indicators import ASEAN
 
-EXIT_OK, EXIT_REJECTED, EXIT_USAGE = 0, 1, 2
+_LOG = logging.getLogger(__name__)
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m kpi", description="ACCSM KPI figures from the store.")
+    parser = argparse.ArgumentParser(prog="python -m kpi", description="ACCSM KPI figures from the store.",
+                                     epilog=cli_support.EPILOG)
     parser.add_argument("--db", metavar="URL", help="SQLAlchemy database URL (default: $ACCSM_DATABASE_URL, "
                                                     "else sqlite:///data/accsm.db)")
+    cli_support.add_verbose_option(parser)
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     report = commands.add_parser("report", help="every computed value, one row per (indicator, scope, year)")
     report.add_argument("--year", type=int, help="only this reporting year")
@@ -28,18 +33,22 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--format", choices=("csv", "json"), default="csv")
     report.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of standard output")
     report.add_argument("--db", metavar="URL", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
+    cli_support.add_verbose_option(report, hidden=True)
     add_export_parser(commands)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run one command; return its exit code (see cli_support.EPILOG); never shows a traceback."""
     parser = build_parser()
     args = parser.parse_args(argv)
-    try:
-        engine = open_store(args.db)
-    except Exception as exc:  # a wrong URL or an unreachable server: say so, without a traceback
-        print(f"error: cannot open the database: {exc}", file=sys.stderr)
-        return EXIT_REJECTED
+    cli_support.configure_logging(args.verbose)
+    url = resolve_database_url(args.db)
+    return cli_support.run_guarded(lambda: _run(parser, args, url), url, _LOG)
+
+
+def _run(parser, args, url: str) -> int:
+    engine = store_errors.open_store(url)
     try:
         if args.command == "report":
             return run_report(engine, args, parser)
@@ -61,8 +70,12 @@ def run_report(engine, args, parser) -> int:
         report = compute_report(connection, CURRENT_FRAMEWORK, year=args.year, scope=args.scope)
     text = format_report(report, args.format)
     if args.output:
-        with open(args.output, "w", encoding="utf-8", newline="") as handle:
-            handle.write(text)
+        try:
+            with open(args.output, "w", encoding="utf-8", newline="") as handle:
+                handle.write(text)
+        except OSError as exc:
+            print(f"error: cannot write {args.output}: {exc.strerror or exc}", file=sys.stderr)
+            return EXIT_REJECTED
     else:
         sys.stdout.write(text)
     return EXIT_OK

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
 from pathlib import Path
 
-EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+from kpi import cli_support, store_errors
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_STORE = 0, 1, 2, cli_support.EXIT_STORE
+_LOG = logging.getLogger(__name__)
 CHART_KINDS = ("trend", "ranking", "matrix")
 TABLES = ("kpis", "scorecard", "returns")
 
@@ -14,8 +18,10 @@ TABLES = ("kpis", "scorecard", "returns")
 def add_export_parser(subparsers) -> argparse.ArgumentParser:
     """Add the `export` command (chart, table, briefing) to a subparsers object; return its parser."""
     export = subparsers.add_parser("export", help="charts (PNG/SVG), tables (CSV/Excel) and the SOM briefing pack",
-                                   description="The same exports the dashboard offers, for scripting.")
+                                   description="The same exports the dashboard offers, for scripting.",
+                                   epilog=cli_support.EPILOG)
     export.add_argument("--db", metavar="URL", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
+    cli_support.add_verbose_option(export, hidden=True)
     what = export.add_subparsers(dest="export_what", required=True, metavar="WHAT")
 
     chart = what.add_parser("chart", help="one chart as PNG (print resolution) or SVG")
@@ -43,11 +49,12 @@ def add_export_parser(subparsers) -> argparse.ArgumentParser:
 
     for parser in (chart, table, briefing):
         parser.add_argument("--db", metavar="URL", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
+        cli_support.add_verbose_option(parser, hidden=True)
     return export
 
 
 def run_export(engine, args) -> int:
-    """Run one export with the parsed arguments; return 0 ok, 1 when it failed, 2 on a usage error."""
+    """Run one export with the parsed arguments; return 0 ok, 1 when it failed, 2 on a usage error, 3 store failure."""
     # Imported here so `python -m kpi report` does not pay for plotly, kaleido and python-pptx.
     from kpi.exports.briefing import BriefingError
     from kpi.exports.images import RenderError, RendererUnavailable
@@ -61,6 +68,11 @@ def run_export(engine, args) -> int:
     except (RendererUnavailable, RenderError, BriefingError, OSError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_FAILED
+    except Exception as exc:
+        if not store_errors.is_store_error(exc):
+            raise
+        # The database failed while reading the figures: one sentence about the store, details in the log.
+        return cli_support.report_store_failure(store_errors.explain(exc, engine.url), _LOG, exc)
 
 
 class _UsageError(Exception):

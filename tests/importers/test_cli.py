@@ -11,6 +11,7 @@ from sqlalchemy import select
 from importers.templates import fill_return
 from kpi import schema
 from kpi.db import open_store
+from tests.store_failures import assert_one_sentence, dump, make_store, run_cli, write_lock_held
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -107,3 +108,98 @@ def test_missing_file_is_rejected(tmp_path):
     result = _run("load", str(tmp_path / "nowhere.xlsx"), db=f"sqlite:///{tmp_path}/cli.db")
     assert result.returncode == 1
     assert result.stdout.startswith(f"rejected: {tmp_path / 'nowhere.xlsx'} (cannot read the file")
+
+
+# A failure of the store is said in one sentence about the store (kpi.store_errors), never as the file's fault,
+# never with a traceback or SQL: exit 2 for a database URL that cannot be used, 3 for a store that cannot be used.
+
+def test_load__a_database_url_that_cannot_be_used_is_a_usage_error(make_return):
+    result = run_cli("importers", "load", str(make_return()), "--db", "notadialect://x")
+
+    assert result.returncode == 2
+    assert_one_sentence(result, 'The database URL "notadialect://x" cannot be used')
+    assert result.stdout == ""
+
+
+def test_load__a_database_that_cannot_be_created_says_so(tmp_path, make_return):
+    (tmp_path / "a_file").write_text("not a folder")
+
+    result = run_cli("importers", "load", str(make_return()), "--db", f"sqlite:///{tmp_path}/a_file/accsm.db")
+
+    assert result.returncode == 3
+    assert_one_sentence(result, f"The database {tmp_path}/a_file/accsm.db cannot be opened (part of its path is a "
+                                "file, not a folder); nothing was stored.")
+
+
+def test_load__into_a_read_only_database_stores_nothing_and_blames_the_store(tmp_path, make_return):
+    path = make_return()
+    make_store(tmp_path / "accsm.db")
+    before = dump(tmp_path / "accsm.db")
+
+    # SQLite's own read-only mode (root ignores file permissions); the relative path is the working folder's.
+    result = run_cli("importers", "load", str(path), "--db", "sqlite:///file:accsm.db?mode=ro&uri=true", cwd=tmp_path)
+
+    assert result.returncode == 3
+    assert result.stdout == f"not stored: {path} (a problem with the database, not with the file)\n"
+    assert_one_sentence(result, "The database accsm.db is read-only, so nothing was stored. Ask for write access")
+    assert dump(tmp_path / "accsm.db") == before
+
+
+def test_load__into_a_full_database_stores_nothing_and_stops(tmp_path, make_return):
+    # A return listing many policies: the database must grow to hold it (a small one fits in its free space).
+    policies = [{"title": f"National civil service policy number {n} on competency", "level": "national",
+                 "year_started": 2016} for n in range(150)]
+    first = make_return("first.xlsx", values={"b2_policies_count": 150}, items={"policies": policies})
+    second = make_return("second.xlsx")
+    url = make_store(tmp_path / "accsm.db")
+    before = dump(tmp_path / "accsm.db")
+
+    result = run_cli("importers", "load", str(first), str(second), "--db", url, hooks=("disk_full",))
+
+    assert result.returncode == 3
+    assert result.stdout.splitlines() == [
+        f"not stored: {first} (a problem with the database, not with the file)",
+        f"not loaded: {second} (stopped after the database failed)"]
+    assert_one_sentence(result, f"The disk holding the database {tmp_path}/accsm.db is full, so nothing was stored. "
+                                "Free some space on it")
+    assert dump(tmp_path / "accsm.db") == before
+
+
+def test_load__into_a_locked_database_stores_nothing_and_says_wait(tmp_path, make_return):
+    path = make_return()
+    url = make_store(tmp_path / "accsm.db")
+    before = dump(tmp_path / "accsm.db")
+
+    with write_lock_held(tmp_path / "accsm.db"):
+        result = run_cli("importers", "load", str(path), "--db", url, hooks=("busy_300ms",))
+
+    assert result.returncode == 3
+    assert_one_sentence(result, f"The database {tmp_path}/accsm.db is locked by another program that is writing to "
+                                "it; nothing was stored. Wait a minute and try again, or close the other program.")
+    assert dump(tmp_path / "accsm.db") == before
+    assert _run("load", str(path), db=url).returncode == 0, "once the other program is done, the file loads"
+
+
+def test_load__interrupted_says_so(tmp_path, make_return):
+    result = run_cli("importers", "load", str(make_return()), "--db", make_store(tmp_path / "accsm.db"),
+                     hooks=("interrupt",))
+
+    assert result.returncode == 130
+    assert result.stderr.strip() == "interrupted; nothing more was stored"
+    assert "Traceback" not in result.stdout + result.stderr
+
+
+def test_template__from_a_database_that_cannot_be_opened_says_so(tmp_path):
+    junk = tmp_path / "accsm.db"
+    junk.write_bytes(b"this is not a database" * 100)
+
+    result = _run("template", "targets", "-o", str(tmp_path / "targets.xlsx"), db=f"sqlite:///{junk}")
+
+    assert result.returncode == 3
+    assert_one_sentence(result, f"The database {junk} cannot be opened (the file is not a database)")
+    assert not (tmp_path / "targets.xlsx").exists()
+
+
+def test_help_names_the_exit_codes():
+    result = _run("--help")
+    assert "3 the database could not be used" in " ".join(result.stdout.split())

@@ -379,7 +379,7 @@ def test_unreadable_file_is_rejected_with_its_reason(load, tmp_path):
     assert str(report.errors[0]).startswith("file: the file is not a spreadsheet")
 
 
-def test_unexpected_error_becomes_a_message_naming_the_file(make_return, tmp_path):
+def test_a_store_failure_becomes_a_message_about_the_store(make_return, tmp_path):
     from importers.load import load_file
     no_schema = create_engine(f"sqlite:///{tmp_path}/empty.db")  # no tables: reading the store fails
     path = make_return()
@@ -387,4 +387,6 @@ def test_unexpected_error_becomes_a_message_naming_the_file(make_return, tmp_pat
     report = load_file(no_schema, path.read_bytes(), "return.xlsx", "tester")
 
     assert not report.accepted
-    assert report.errors[0].text.startswith("return.xlsx could not be loaded because of an unexpected error")
+    assert report.store_error == report.errors[0].text
+    assert report.errors[0].text.startswith(f"The database {tmp_path}/empty.db does not hold the ACCSM tables")
+    assert "SQL" not in report.errors[0].text

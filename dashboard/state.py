@@ -6,6 +6,8 @@ from collections.abc import Callable, Sequence
 
 import streamlit as st
 
+from dashboard.text import literal, literal_list
+
 YEAR = "year"
 INDICATOR = "indicator"
 COUNTRY = "country"
@@ -27,8 +29,9 @@ def select_param(label: str, options: Sequence, param: str, default=None, *, con
     raw = st.query_params.get(param)
     chosen = _match(raw, options)
     if raw is not None and chosen is None:
-        container.warning(f"The link asks for {label.lower()} “{raw}”, which is not available here; "
-                          f"showing {format_func(default)} instead.")
+        # The value comes from the link, the shown name from the store: both as written, never as markup.
+        container.warning(f"The link asks for {literal(label.lower())} “{literal(raw)}”, which is not available "
+                          f"here; showing {literal(format_func(default))} instead.")
     if chosen is None:
         chosen = st.session_state.get(key) if st.session_state.get(key) in options else default
     st.session_state[key] = chosen
@@ -50,8 +53,8 @@ def multiselect_param(label: str, options: Sequence, param: str, default: Sequen
         chosen = [o for o in options if str(o) in wanted]
         unknown = [w for w in wanted if w not in {str(o) for o in options}]
         if unknown:
-            container.warning(f"The link names {', '.join(unknown)}, not available for {label.lower()}; "
-                              "they are left out.")
+            container.warning(f"The link names {literal_list(unknown)}, not available for "
+                              f"{literal(label.lower())}; they are left out.")
         st.session_state[key] = chosen
     elif key not in st.session_state:
         st.session_state[key] = [o for o in default if o in options]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import html
 import math
 
 import pandas as pd
@@ -35,6 +36,21 @@ TREND_HEIGHT_PX = 560
 
 
 # --- formatting -------------------------------------------------------------------------------
+
+def plotly_text(value) -> str:
+    """Return text for any plotly string (title, axis title, legend or tick label, hover, cell text, annotation)
+    that plotly shows as written.
+
+    Plotly reads a subset of HTML in every such string (<a href>, <b>, <br>, <span style>, entities), `%{...}` as
+    a template variable in hover and text templates, and `$...$` as LaTeX. Escaping <, > and & (plotly decodes
+    the entities again when it draws the text), and the % of `%{` and every $ as character references, leaves
+    none of that. Every text that did not come from our code goes through here: AMS names, anything from a
+    workbook, and the wording, units and codes of the framework files (data/frameworks/).
+    """
+    if value is None:
+        return ""
+    return html.escape(str(value), quote=False).replace("%{", "&#37;{").replace("$", "&#36;")
+
 
 def format_value(value, unit: str = "", percent: bool | None = None) -> str:
     """Return a value for people: one decimal for percentages, whole numbers as such, "no data" for None/NaN."""
@@ -107,7 +123,7 @@ def trend_figure(report: pd.DataFrame, indicator: Indicator | str, framework: Fr
                                    indicator.wording), height=TREND_HEIGHT_PX)
     fig.update_xaxes(title_text="Reporting year", dtick=1,
                      range=[framework.baseline_year - 0.5, framework.target_year + 0.5])
-    fig.update_yaxes(title_text=axis_title(indicator), rangemode="tozero")
+    fig.update_yaxes(title_text=plotly_text(axis_title(indicator)), rangemode="tozero")
     if len(region) and region["value"].isna().all() and not scopes:
         _add_note(fig, "no data for any year")
     return _finish(fig, as_of)
@@ -130,7 +146,7 @@ def ranking_figure(report: pd.DataFrame, indicator: Indicator | str, year: int, 
             x=reported["value"], y=[_name(s, names) for s in reported["scope"]], orientation="h",
             marker_color=[_cell_colour(indicator, s, st) for s, st in zip(reported["scope"], reported["status"])],
             text=[_bar_text(indicator, v, st) for v, st in zip(reported["value"], reported["status"])],
-            textposition="auto", name=f"{indicator.code} {year}", showlegend=False,
+            textposition="auto", name=plotly_text(f"{indicator.code} {year}"), showlegend=False,
             hovertemplate="%{y}: %{x:.1f}<extra></extra>"))
     if len(missing):
         fig.add_trace(go.Scatter(
@@ -152,7 +168,7 @@ def ranking_figure(report: pd.DataFrame, indicator: Indicator | str, year: int, 
                       height=max(420, 60 * len(labels) // 2 + 260), legend=dict(orientation="h", y=1.02, x=1,
                                                                                   xanchor="right", yanchor="bottom"))
     fig.update_yaxes(title_text="ASEAN Member State", categoryorder="array", categoryarray=labels)
-    x_title = "yes (1) / no (0)" if indicator.is_yes_count else axis_title(indicator)
+    x_title = "yes (1) / no (0)" if indicator.is_yes_count else plotly_text(axis_title(indicator))
     fig.update_xaxes(title_text=x_title, rangemode="tozero")
     if indicator.is_percent:
         fig.update_xaxes(range=[0, 105])
@@ -183,7 +199,7 @@ def status_matrix_figure(report: pd.DataFrame, year: int, framework: Framework, 
         z.append(z_row)
         text.append(text_row)
     fig = go.Figure(go.Heatmap(
-        z=z, x=codes, y=[_name(s, names) for s in scopes], text=text, texttemplate="%{text}",
+        z=z, x=[plotly_text(c) for c in codes], y=[_name(s, names) for s in scopes], text=text, texttemplate="%{text}",
         textfont=dict(size=9), colorscale=_discrete_scale(colours), zmin=-0.5, zmax=len(colours) - 0.5,
         showscale=False, xgap=2, ygap=2, hovertemplate="%{y} · %{x}<br>%{text}<extra></extra>"))
     fig.update_layout(title=_title(f"Status by AMS and indicator, {year}",
@@ -282,7 +298,8 @@ def _ams_scopes(rows: pd.DataFrame, countries: list[str] | None) -> list[str]:
 
 
 def _name(scope: str, names: dict[str, str] | None) -> str:
-    return (names or {}).get(scope, scope)
+    # The name is a legend entry, a tick label and part of a hover template: never markup or a template variable.
+    return plotly_text((names or {}).get(scope, scope))
 
 
 def _nullable(values) -> list:
@@ -294,7 +311,8 @@ def _none(value):
 
 
 def _title(text: str, subtitle: str = "") -> dict:
-    return dict(text=text, subtitle=dict(text=_shorten(subtitle, 140)), x=0, xanchor="left")
+    return dict(text=plotly_text(text), subtitle=dict(text=plotly_text(_shorten(subtitle, 140))), x=0,
+                xanchor="left")
 
 
 def _shorten(text: str, length: int) -> str:
@@ -374,7 +392,7 @@ def _discrete_scale(colours: list[str]) -> list[list]:
 
 
 def _add_note(fig: go.Figure, text: str) -> None:
-    fig.add_annotation(text=text, xref="paper", yref="paper", x=0.5, y=0.5, showarrow=False,
+    fig.add_annotation(text=plotly_text(text), xref="paper", yref="paper", x=0.5, y=0.5, showarrow=False,
                        font=dict(size=16, color=NO_DATA_COLOUR))
 
 
@@ -384,7 +402,7 @@ def _finish(fig: go.Figure, as_of, top: int = _TOP + 20) -> go.Figure:
                       margin=dict(l=70, r=30, t=top, b=_BOTTOM))
     # The footnote lives inside the figure so exported PNG/SVG carry the source and date; it is placed in
     # pixels below the plot, so it stays in the bottom margin whatever height the figure is given later.
-    fig.add_annotation(text=describe_source(as_of), xref="paper", yref="paper", x=0, xanchor="left",
+    fig.add_annotation(text=plotly_text(describe_source(as_of)), xref="paper", yref="paper", x=0, xanchor="left",
                        y=0, yshift=-(_BOTTOM - 18), yanchor="top", showarrow=False,
                        font=dict(size=11, color="#52606d"))
     return fig

@@ -3,6 +3,7 @@
 import streamlit as st
 
 from dashboard import data, frame, state, widgets
+from dashboard.text import literal
 from kpi import charts
 
 with widgets.explain_errors("the indicator page"):
@@ -17,10 +18,11 @@ with widgets.explain_errors("the indicator page"):
     code = state.select_param("Indicator", framework.codes, state.INDICATOR,
                               format_func=lambda c: f"{c} · {charts._shorten(framework.indicator(c).wording, 90)}")
     indicator = framework.indicator(code)
-    st.title(f"{indicator.code} · {indicator.wording}")
-    st.markdown(f"**Area {indicator.area}:** {framework.areas[indicator.area]} · **Unit:** {indicator.unit} · "
-                f"**Regional value:** {indicator.aggregation}")
-    st.caption(f"How it is computed: {indicator.definition}")
+    # The wording, definition and units are read from the framework file (data/frameworks/): shown as written.
+    st.title(f"{literal(indicator.code)} · {literal(indicator.wording)}")
+    st.markdown(f"**Area {literal(indicator.area)}:** {literal(framework.areas[indicator.area])} · "
+                f"**Unit:** {literal(indicator.unit)} · **Regional value:** {literal(indicator.aggregation)}")
+    st.caption(f"How it is computed: {literal(indicator.definition)}")
     if not len(report):
         st.info("No country return is stored yet. Load returns on the **Country returns** page.")
         st.stop()

@@ -4,6 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import data, frame, state, widgets
+from dashboard.text import literal
 from kpi import charts
 
 
@@ -52,10 +53,11 @@ def _draw_arc(url, report, country, year, names) -> None:
     own = themes[themes["iso3"] == country]
     theme = _theme_as_of(own, year)
     if theme is None:
-        st.write(f"No ARC theme is recorded for {names.get(country, country)} up to {year}.")
+        st.write(f"No ARC theme is recorded for {literal(names.get(country, country))} up to {year}.")
     else:
-        st.markdown(f"**Theme in {year}:** {theme['theme']}  \n"
-                    f"<small>as of {theme['as_of']} ({theme['source']})</small>", unsafe_allow_html=True)
+        # The theme and its source come from a return or a reference list: shown as written, never as markup.
+        st.markdown(f"**Theme in {year}:** {literal(theme['theme'])}")
+        st.caption(f"as of {literal(theme['as_of'])} ({literal(theme['source'])})")
     figures = report[(report["scope"] == country) & (report["year"] == year)
                      & report["indicator"].isin(["D.1", "D.1.1", "D.2", "D.2.1"])].set_index("indicator")
     cells = st.columns(4)
@@ -84,13 +86,14 @@ with widgets.explain_errors("the Member State page"):
     year = state.selected_year()
     names = data.read_country_names(url)
     country = state.select_param("Member State", list(names), state.COUNTRY, format_func=lambda c: names.get(c, c))
-    st.title(f"{names.get(country, country)} in {year}")
+    st.title(f"{literal(names.get(country, country))} in {year}")
     if not len(report):
         st.info("No country return is stored yet. Load returns on the **Country returns** page.")
         st.stop()
     has_return = bool(((report["scope"] == country) & (report["year"] == year) & report["value"].notna()).any())
     if not has_return:
-        st.info(f"{names.get(country, country)} has no data for {year}: every figure below reads “no data”.")
+        st.info(f"{literal(names.get(country, country))} has no data for {year}: every figure below reads "
+                "“no data”.")
 
     st.header("Indicators")
     st.caption("Yes/no indicators show this AMS's answer (the status belongs to the regional count).")

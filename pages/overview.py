@@ -3,6 +3,7 @@
 import streamlit as st
 
 from dashboard import data, frame, state, widgets
+from dashboard.text import literal, literal_list
 from kpi import charts
 
 _SCORECARD_COLUMNS = {
@@ -28,7 +29,7 @@ def _draw_scorecard(scorecard, framework) -> None:
         shown[column] = [widgets.format_number(v, u) for v, u in zip(scorecard[column], scorecard["unit"])]
     shown["coverage"] = shown["coverage"].replace("", "—")
     for area, title in framework.areas.items():
-        st.markdown(f"**{area} · {title}**")
+        st.markdown(f"**{literal(area)} · {literal(title)}**")
         rows = shown[shown["area"] == area].drop(columns=["area", "unit"])
         st.dataframe(widgets.style_status(rows), hide_index=True, column_config=_SCORECARD_COLUMNS,
                      column_order=_SCORECARD_ORDER, key=f"scorecard_{area}")
@@ -53,11 +54,11 @@ def _draw_changes(report, year, years, framework, url) -> None:
     last_year = set(current[current["year"] == previous]["country"]) if len(current) else set()
     arrived = sorted(this_year - last_year)
     st.markdown(f"**Returns for {year}:** {len(this_year)} of {len(names)} AMS. "
-                + (f"New since {previous}: {', '.join(names.get(c, c) for c in arrived)}." if arrived
+                + (f"New since {previous}: {literal_list(names.get(c, c) for c in arrived)}." if arrived
                    else f"No AMS reported for {year} that had not reported for {previous}."))
     missing = [names[c] for c in names if c not in this_year]
     if missing:
-        st.caption(f"No {year} return yet from: {', '.join(missing)}.")
+        st.caption(f"No {year} return yet from: {literal_list(missing)}.")
 
 
 with widgets.explain_errors("the regional overview"):

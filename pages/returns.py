@@ -6,6 +6,7 @@ from pathlib import Path
 import streamlit as st
 
 from dashboard import data, frame, state, uploads, widgets
+from dashboard.text import literal
 from kpi import charts
 
 
@@ -25,12 +26,13 @@ def _draw_templates(url, names, year, framework) -> None:
     template_year = middle.number_input("Reporting year", min_value=2000, max_value=2100, value=year, step=1,
                                         key="template_year")
     right.download_button(
-        f"Blank return for {country} {template_year}", icon=":material/download:", key="template_return",
+        f"Blank return for {literal(country)} {template_year}", icon=":material/download:", key="template_return",
         data=lambda: _template_bytes(templates.write_return_template, country, int(template_year)),
         file_name=f"accsm_return_{country}_{template_year}.xlsx", on_click="ignore", mime=xlsx)
     projects = data.load_items(url, "arc_projects")
     titles = projects[(projects["country"] == country) & (projects["year"] == template_year)]["title"].tolist()
-    project = left.selectbox(f"ARC project of {country} in {template_year} (for participant evaluations)",
+    # The options are project titles from a return: a selectbox shows its options as plain text.
+    project = left.selectbox(f"ARC project of {literal(country)} in {template_year} (for participant evaluations)",
                              titles or ["(no project listed in the stored return)"], key="template_project",
                              disabled=not titles)
     right.download_button(

@@ -67,3 +67,39 @@ def test_every_return_field_feeds_something_or_identifies_the_return():
     identifying = {"country", "year", "focal_point", "email"}
     for field in RETURN_FIELDS:
         assert field.feeds or field.code in identifying, field.code
+
+
+_APP_SOURCES = sorted([*ROOT.glob("*.py"), *(ROOT / "pages").glob("*.py"), *(ROOT / "dashboard").glob("*.py"),
+                       *(ROOT / "kpi").rglob("*.py"), *(ROOT / "importers").rglob("*.py"),
+                       *(ROOT / "scripts").glob("*.py"), *(ROOT / "bench").glob("*.py")])
+
+
+def _raw_html_uses(path: Path) -> list[str]:
+    """Return every way the module hands Streamlit raw HTML: unsafe_allow_html, st.html, st.components."""
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.keyword) and node.arg == "unsafe_allow_html":
+            found.append(f"line {node.value.lineno}: unsafe_allow_html=")
+        elif isinstance(node, ast.Constant) and node.value == "unsafe_allow_html":  # **{"unsafe_allow_html": …}
+            found.append(f"line {node.lineno}: 'unsafe_allow_html'")
+        elif isinstance(node, ast.Attribute) and node.attr in ("html", "components") and \
+                isinstance(node.value, ast.Name) and node.value.id == "st":
+            found.append(f"line {node.lineno}: st.{node.attr}")
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            modules = [a.name for a in node.names] if isinstance(node, ast.Import) else [node.module or ""]
+            found += [f"line {node.lineno}: import {m}" for m in modules if m.startswith("streamlit.components")]
+    return found
+
+
+@pytest.mark.parametrize("path", _APP_SOURCES, ids=lambda p: str(p.relative_to(ROOT)))
+def test_no_module_lets_streamlit_render_raw_html(path):
+    # Text from a workbook is shown as text: see dashboard/text.py (Streamlit) and kpi.charts.plotly_text (plotly).
+    assert not _raw_html_uses(path), f"{path.relative_to(ROOT)}: {_raw_html_uses(path)}"
+
+
+def test_the_raw_html_check_finds_each_form(tmp_path):
+    sample = tmp_path / "sample.py"
+    sample.write_text('import streamlit as st\nimport streamlit.components.v1 as components\n'
+                      'st.markdown("x", unsafe_allow_html=True)\nst.caption("x", **{"unsafe_allow_html": True})\n'
+                      'st.html("<b>x</b>")\n', encoding="utf-8")
+    assert len(_raw_html_uses(sample)) == 4

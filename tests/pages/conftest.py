@@ -13,6 +13,8 @@ from streamlit.testing.v1 import AppTest
 sys.path.insert(0, str(Path(__file__).parent))
 from fixture_store import build_fixture_store  # noqa: E402
 
+from dashboard.text import shown  # noqa: E402,F401 - what a reader sees of an element's Markdown
+
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
 PAGES = ["pages/overview.py", "pages/indicator.py", "pages/member_state.py", "pages/returns.py",
          "pages/targets.py", "pages/exports.py"]
@@ -62,12 +64,16 @@ def open_page():
 
 
 def texts(at: AppTest) -> str:
-    """Return every piece of text the page shows (markdown, captions, titles, alerts, metrics), joined."""
+    """Return every piece of text the page shows (markdown, captions, titles, alerts, metrics), joined.
+
+    Values from outside our code reach those elements escaped (dashboard.text.literal): the text is what a
+    reader sees, without the escapes.
+    """
     parts = []
     for kind in ("title", "header", "subheader", "markdown", "caption", "info", "warning", "error", "success",
                  "text"):
-        parts += [str(e.value) for e in at.get(kind)]
-    parts += [f"{m.label} {m.value}" for m in at.metric]
+        parts += [shown(str(e.value)) for e in at.get(kind)]
+    parts += [f"{shown(m.label)} {m.value}" for m in at.metric]
     return "\n".join(parts)
 
 

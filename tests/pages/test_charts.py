@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pandas as pd
 import pytest
@@ -139,3 +140,45 @@ def test_format_value__no_data_is_never_zero(value, unit, shown):
 def test_charts_do_not_import_streamlit():
     source = open(charts.__file__, encoding="utf-8").read()
     assert "streamlit" not in source
+
+
+def _text_attributes(value, path=""):
+    """Yield (path, text) for every string in a figure's JSON that plotly draws as text (not colours, ids, data)."""
+    if isinstance(value, dict):
+        for key, item in value.items():
+            yield from _text_attributes(item, f"{path}.{key}")
+    elif isinstance(value, (list, tuple)):
+        for index, item in enumerate(value):
+            yield from _text_attributes(item, f"{path}[{index}]")
+    elif isinstance(value, str):
+        yield path, value
+
+
+def test_figures__text_from_outside_is_escaped_for_plotly(report):
+    import json
+
+    from tests.pages.hostile import COUNTRY_NAME, HTML_LINK, IMG, MARKDOWN_LINK
+
+    hostile = {"BRN": COUNTRY_NAME, "KHM": f"Cambodia {HTML_LINK} $x$", "IDN": f"Indonesia {IMG} %{{y}}"}
+    matrix = charts.build_completeness_matrix(pd.DataFrame(columns=["kind", "status", "country", "year"]),
+                                              list(hostile), [2017, 2018])
+    built = {
+        "trend": charts.trend_figure(report, "A.1.1", FRAMEWORK, AS_OF, names=hostile),
+        "ranking": charts.ranking_figure(report, "A.1.1", 2018, FRAMEWORK, AS_OF, names=hostile),
+        "matrix": charts.status_matrix_figure(report, 2018, FRAMEWORK, AS_OF, names=hostile),
+        "completeness": charts.completeness_figure(matrix, AS_OF, names=hostile),
+    }
+    for name, fig in built.items():
+        texts = list(_text_attributes(json.loads(fig.to_json())))
+        for path, text in texts:
+            # Our own markup is <br> and <extra>; no tag, entity-free &, template or math from a name survives.
+            assert not re.search(r"<(?!br>|extra>|/extra>)", text), (name, path, text)
+            assert "$x$" not in text and "Indonesia <" not in text and "%{x} %{x}" not in text, (name, path, text)
+        joined = "\n".join(text for _path, text in texts)
+        for raw in hostile.values():
+            assert charts.plotly_text(raw) in joined, (name, raw)
+        assert MARKDOWN_LINK in joined, name  # Markdown means nothing to plotly: shown as written
+    trend = built["trend"]
+    brunei = next(t for t in trend.data if t.name == charts.plotly_text(COUNTRY_NAME))
+    assert brunei.hovertemplate.startswith(charts.plotly_text(COUNTRY_NAME) + " %{x}")
+    assert charts.plotly_text("a <b>&</b> 5 % %{x} $") == "a &lt;b&gt;&amp;&lt;/b&gt; 5 % &#37;{x} &#36;"

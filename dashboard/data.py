@@ -12,7 +12,7 @@ from importers.demo import load_demo_data
 from kpi import store
 from kpi.catalogue import CURRENT_FRAMEWORK, FRAMEWORKS, Framework
 from kpi.config import resolve_database_url
-from kpi.db import open_store
+from kpi.store_errors import open_store  # kpi.db.open_store, its failures in words (StoreUnavailable)
 from kpi.engine import compute_report
 
 

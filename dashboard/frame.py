@@ -6,7 +6,8 @@ import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
 from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
 
-from dashboard import data, state
+from dashboard import data, state, widgets
+from dashboard.text import literal
 from kpi.charts import format_as_of
 from kpi.config import resolve_user
 
@@ -48,13 +49,14 @@ def draw_furniture() -> None:
     years = read_years(report, framework)
     with st.sidebar:
         st.markdown("### ACCSM KPI dashboard")
-        st.caption(f"{framework.title} · baseline {framework.baseline_year} · target {framework.target_year}")
+        st.caption(f"{literal(framework.title)} · baseline {framework.baseline_year} · target {framework.target_year}")
         state.select_param("Reporting year", years, state.YEAR, default=read_latest_year(report, years),
                            help="The year every page shows; it is kept in the link.")
-        st.caption(f"Data as of **{format_as_of(status.as_of)}** · {status.submissions} file(s) stored")
+        st.caption(f"Data as of **{literal(format_as_of(status.as_of))}** · {status.submissions} file(s) stored")
         st.text_input("Your name (recorded with every change)", key="user_name")
     if "flash" in st.session_state:
-        st.success(st.session_state.pop("flash"))
+        st.success(literal(st.session_state.pop("flash")))
+    widgets.show_callback_error()
     if status.has_demo_data:
         _draw_demo_banner(url)
 
@@ -109,6 +111,7 @@ def _ask_confirmation(asking: bool) -> None:
     st.session_state["confirm_remove_demo"] = asking
 
 
+@widgets.guard_callback("removing the demo data")
 def _remove_demo(url: str) -> None:
     # A callback runs before the rerun, so the page redraws without the banner and with fresh figures.
     removed = data.remove_demo_data(url, state.current_user())

@@ -7,10 +7,19 @@ import re
 import pandas as pd
 import streamlit as st
 
-from dashboard import data, state
+from dashboard import data, state, widgets
+from dashboard.text import literal
+from importers.safe_read import Limits
+from kpi.store_errors import StoreUnavailable
 
 _REJECTED = "rejected_uploads"  # (country, year) of returns rejected in this session: never stored
 _TITLE = re.compile(r"return\s+([A-Z]{3})\s+(\d{4})")
+MAX_UPLOAD_MB = Limits().max_bytes // (1024 * 1024)  # .streamlit/config.toml server.maxUploadSize is the same
+
+
+def size_limit_note() -> str:
+    """Return the upload size limit in words, for an uploader's help text."""
+    return f"At most {MAX_UPLOAD_MB} MB per file."
 
 
 def draw_upload_flow(key: str, label: str, help: str) -> None:
@@ -18,7 +27,7 @@ def draw_upload_flow(key: str, label: str, help: str) -> None:
     url = data.get_database_url()
     counter = st.session_state.setdefault(f"{key}_round", 0)
     files = st.file_uploader(label, type=["xlsx", "ods"], accept_multiple_files=True, key=f"{key}_{counter}",
-                             help=help)
+                             help=f"{help} {size_limit_note()}", max_upload_size=MAX_UPLOAD_MB)
     _draw_stored_results(key)
     if not files:
         return
@@ -27,8 +36,12 @@ def draw_upload_flow(key: str, label: str, help: str) -> None:
     for file in files:
         cache_key = (file.name, file.size, getattr(file, "file_id", ""))
         if cache_key not in checked:
-            checked[cache_key] = _load(url, file.getvalue(), file.name, dry_run=True)
-            _remember_rejection(checked[cache_key])
+            report = _load(url, file.getvalue(), file.name, dry_run=True)
+            _remember_rejection(report)
+            if report.store_error:  # the store failed, not the file: check it again on the next run
+                reports.append((file, report))
+                continue
+            checked[cache_key] = report
         reports.append((file, checked[cache_key]))
     st.subheader("Check before storing")
     for _file, report in reports:
@@ -43,17 +56,30 @@ def draw_upload_flow(key: str, label: str, help: str) -> None:
               on_click=_store, args=(url, key, [(f.name, f.getvalue()) for f, _r in ready]))
 
 
+@widgets.guard_callback("storing the files")
 def _store(url: str, key: str, files: list[tuple[str, bytes]]) -> None:
     # A callback runs before the rerun: the page then shows the result and the fresh figures.
-    st.session_state[f"{key}_results"] = [_load(url, content, name, dry_run=False) for name, content in files]
+    results = []
+    for name, content in files:
+        results.append(_load(url, content, name, dry_run=False))
+        if results[-1].store_error:
+            break  # the store failed, not the file: the next files would fail the same way
+    st.session_state[f"{key}_results"] = results
     data.clear_caches()
-    st.session_state[f"{key}_round"] = st.session_state.get(f"{key}_round", 0) + 1
     st.session_state[f"{key}_checked"] = {}
+    if results and results[-1].store_error:
+        # Keep the uploaded files, checked again on the rerun, so "Confirm and store" can be pressed once more.
+        raise StoreUnavailable(results[-1].store_error)
+    st.session_state[f"{key}_round"] = st.session_state.get(f"{key}_round", 0) + 1
 
 
 def draw_report(report) -> None:
-    """Draw one import report: the verdict, errors and warnings by cell, and what would change."""
-    line = report.summarise()
+    """Draw one import report: the verdict, errors and warnings by cell, and what would change.
+
+    The verdict quotes the file name and what the file is about (a project title): shown as written. Messages
+    that quote cells, and the changes, are table cells, which are never read as markup.
+    """
+    line = literal(report.summarise())
     if not report.accepted:
         st.error(line, icon=":material/block:")
     elif report.is_unchanged:
@@ -89,7 +115,7 @@ def _load(url: str, content: bytes, file_name: str, dry_run: bool):
 
 
 def _remember_rejection(report) -> None:
-    if report.accepted:
+    if report.accepted or report.store_error:  # a store failure is no rejection of the file
         return
     match = _TITLE.search(getattr(report, "title", "") or getattr(report, "subject", "") or "")
     if match:

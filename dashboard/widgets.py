@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import logging
 import re
 
@@ -10,7 +11,9 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from kpi import charts
+from dashboard import data
+from dashboard.text import literal
+from kpi import charts, store_errors
 from kpi.exports import images, tables
 from kpi.progress import ACCELERATION_NEEDED, ACHIEVED, DETERIORATION, LIMITED_PROGRESS, NO_DATA, ON_TRACK
 
@@ -18,6 +21,7 @@ NO_DATA_TEXT = NO_DATA
 _BADGE_COLOURS = {ACHIEVED: "green", ON_TRACK: "green", ACCELERATION_NEEDED: "orange", LIMITED_PROGRESS: "red",
                   DETERIORATION: "red"}
 _LOG = logging.getLogger(__name__)
+CALLBACK_ERROR = "callback_error"  # session state: what went wrong in the last callback, shown once by the next run
 
 
 def format_number(value, unit: str = "", percent: bool | None = None) -> str:
@@ -86,22 +90,54 @@ def style_status(frame: pd.DataFrame, columns: tuple[str, ...] = ("status",)):
 
 @contextlib.contextmanager
 def explain_errors(what: str = "this page"):
-    """Show an unexpected error in words instead of a traceback (st.stop and st.rerun pass through)."""
+    """Show an error in words instead of a traceback (st.stop and st.rerun pass through); the log has the details.
+
+    A store failure shows the sentence of kpi.store_errors (what is wrong with the database, what to do); any
+    other error names itself only, never its text (which can hold SQL or a file's content).
+    """
     try:
         yield
     except Exception as error:  # noqa: BLE001 - a page must never show a traceback to an official
-        _LOG.exception("error while drawing %s", what)
-        st.error(f"Something went wrong while drawing {what}: {_describe(error)}\n\n"
-                 "Nothing was changed. Try reloading the page; if it happens again, send this message "
-                 "to the secretariat's technical contact.", icon=":material/error:")
+        st.error(literal(_describe(error, f"drawing {what}")), icon=":material/error:")
 
 
-def _describe(error: Exception) -> str:
-    name = type(error).__name__
-    if "OperationalError" in name or "DatabaseError" in name:
-        return "the database could not be read (is the database file or server available?)."
-    text = str(error).splitlines()[0] if str(error) else ""
-    return f"{name}: {text}" if text else name
+def guard_callback(doing: str):
+    """Decorate an on_click/on_change callback that touches the store: a failure becomes a message, not a traceback.
+
+    Streamlit shows an exception raised in a callback with its traceback, above the page. The guarded callback
+    logs it instead and leaves its sentence for show_callback_error, which the page furniture calls on the run
+    that follows (a message drawn by the callback itself would be lost when the page reruns through the router).
+    """
+    def decorate(callback):
+        @functools.wraps(callback)
+        def guarded(*args, **kwargs):
+            try:
+                return callback(*args, **kwargs)
+            except Exception as error:  # noqa: BLE001 - see above
+                st.session_state[CALLBACK_ERROR] = _describe(error, doing)
+        return guarded
+    return decorate
+
+
+def show_callback_error() -> None:
+    """Show, once, what went wrong in the last guarded callback (see guard_callback)."""
+    message = st.session_state.pop(CALLBACK_ERROR, None)
+    if message:
+        st.error(literal(message), icon=":material/error:")
+
+
+def _describe(error: Exception, doing: str) -> str:
+    """Log the error with its traceback; return what to tell the official, in words."""
+    if store_errors.is_store_error(error):
+        problem = store_errors.explain(error, data.get_database_url())
+        # A StoreUnavailable without a cause was made from a report whose maker logged the details already.
+        details = error if not isinstance(error, store_errors.StoreUnavailable) or error.__cause__ else None
+        _LOG.error("the store failed while %s (%s): %s", doing, problem.kind, problem.message, exc_info=details)
+        return problem.message
+    _LOG.error("error while %s", doing, exc_info=error)
+    return (f"Something went wrong while {doing} (an internal error, {type(error).__name__}); nothing was changed. "
+            "Try reloading the page; if it happens again, tell the secretariat's technical contact the time it "
+            "happened.")
 
 
 def _deferred(function, *args):

@@ -6,6 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import data, frame, state, uploads, widgets
+from dashboard.text import literal
 from importers.targets import check_figures
 from kpi import store
 from kpi.engine import EVERY_AMS
@@ -56,6 +57,7 @@ def _differs(a, b) -> bool:
     return a != b
 
 
+@widgets.guard_callback("saving the baselines and targets")
 def _save(url, framework, rows: list[dict]) -> None:
     changed = 0
     with data.get_engine(url).begin() as connection:
@@ -75,7 +77,7 @@ def _draw_editor(url, framework) -> None:
     st.caption(f"Edit a baseline, target or note and press **Save changes**. Leave the baseline blank to use the "
                f"value computed from the {framework.baseline_year} returns. Scope “AMS” is a target for every "
                "Member State without a row of its own. Every change is recorded with your name "
-               f"(“{state.current_user()}”, set in the sidebar).")
+               f"(“{literal(state.current_user())}”, set in the sidebar).")
     edited = st.data_editor(rows, hide_index=True, key="targets_editor", placeholder="blank", disabled=["indicator", "scope", "unit",
                                                                                     "set by", "set at (UTC)"],
                             column_config={
@@ -89,7 +91,7 @@ def _draw_editor(url, framework) -> None:
         return
     problems = validate_edits(framework, pd.DataFrame(changed))
     for problem in problems:
-        st.error(problem)
+        st.error(literal(problem))
     st.button(f"Save changes ({len(changed)} row(s))", type="primary", key="targets_save", disabled=bool(problems),
               on_click=_save, args=(url, framework, changed))
 
@@ -140,7 +142,7 @@ with widgets.explain_errors("the baselines and targets page"):
     report = data.load_report(url)
     names = data.read_country_names(url)
     st.title("Baselines and targets")
-    st.caption(f"{framework.title}: baseline year {framework.baseline_year}, target year {framework.target_year}.")
+    st.caption(f"{literal(framework.title)}: baseline year {framework.baseline_year}, target year {framework.target_year}.")
 
     st.header("Entered baselines and targets")
     _draw_editor(url, framework)

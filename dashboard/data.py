@@ -12,6 +12,7 @@ from importers.demo import load_demo_data
 from kpi import store
 from kpi.catalogue import CURRENT_FRAMEWORK, FRAMEWORKS, Framework
 from kpi.config import resolve_database_url
+from kpi.db import write_transaction
 from kpi.store_errors import open_store  # kpi.db.open_store, its failures in words (StoreUnavailable)
 from kpi.engine import compute_report
 
@@ -122,9 +123,17 @@ def clear_caches() -> None:
     st.cache_data.clear()
 
 
+def save_targets(url: str, plan_code: str, rows: list[tuple], user: str) -> int:
+    """Store (indicator, scope, baseline, target, note) rows in one transaction; return how many changed."""
+    with write_transaction(get_engine(url)) as connection:
+        changed = sum(store.set_target(connection, plan_code, *row, user) for row in rows)
+    clear_caches()
+    return changed
+
+
 def remove_demo_data(url: str, user: str) -> int:
     """Delete every demo submission and demo target in one transaction; clear caches; return submissions removed."""
-    with get_engine(url).begin() as connection:
+    with write_transaction(get_engine(url)) as connection:
         removed = store.remove_demo_data(connection, user)
     clear_caches()
     return removed

@@ -15,8 +15,9 @@ from importers.load import load_file
 from kpi import store
 from kpi.cli import format_report
 from kpi.config import DATA_DIR
-from kpi.db import open_store
+from kpi.db import open_store, write_transaction
 from kpi.engine import compute_report
+from kpi.store_errors import StoreUnavailable
 
 DEMO_DIR = DATA_DIR / "demo"
 GOLDEN_DIGITS = 9
@@ -38,7 +39,7 @@ def load_demo_data(engine: Engine, user: str = "demo", demo_dir: Path = DEMO_DIR
 
     Returns 0 without loading anything once the store has any history (so demo data an official removed
     does not come back on the next start). Raises RuntimeError naming the file and its errors when one is
-    rejected, after removing the demo files loaded before it.
+    rejected, after removing the demo files loaded before it; StoreUnavailable when the database fails.
     """
     with engine.connect() as connection:
         if store.has_history(connection):
@@ -48,8 +49,10 @@ def load_demo_data(engine: Engine, user: str = "demo", demo_dir: Path = DEMO_DIR
         raise RuntimeError(f"no demo workbooks in {demo_dir}: run python scripts/make_demo_data.py")
     for path in files:
         report = load_file(engine, path.read_bytes(), path.name, user, is_demo=True)
+        if report.store_error:  # the database failed, not the file: say what to do about the database
+            raise StoreUnavailable(report.store_error)
         if not report.accepted:
-            with engine.begin() as connection:
+            with write_transaction(engine) as connection:
                 store.remove_demo_data(connection, user)
             problems = "; ".join(str(m) for m in report.errors)
             raise RuntimeError(f"the demo file {path.name} was rejected, so no demo data was loaded: {problems}")

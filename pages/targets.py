@@ -10,6 +10,7 @@ from dashboard.text import literal
 from importers.targets import check_figures
 from kpi import store
 from kpi.engine import EVERY_AMS
+from kpi.fields import NOTE_LENGTH
 
 
 def _editable_rows(framework, entered: pd.DataFrame) -> pd.DataFrame:
@@ -59,14 +60,9 @@ def _differs(a, b) -> bool:
 
 @widgets.guard_callback("saving the baselines and targets")
 def _save(url, framework, rows: list[dict]) -> None:
-    changed = 0
-    with data.get_engine(url).begin() as connection:
-        for row in rows:
-            changed += store.set_target(connection, framework.code, row["indicator"], row["scope"],
-                                        _number(row["baseline"]), _number(row["target"]),
-                                        (row["note"] or None) if isinstance(row["note"], str) else None,
-                                        state.current_user())
-    data.clear_caches()
+    changed = data.save_targets(url, framework.code, [
+        (row["indicator"], row["scope"], _number(row["baseline"]), _number(row["target"]),
+         (row["note"] or None) if isinstance(row["note"], str) else None) for row in rows], state.current_user())
     st.session_state["flash"] = f"Saved {changed} change(s) to baselines and targets."
     st.session_state.pop("targets_editor", None)  # the editor starts again from the stored figures
 
@@ -84,7 +80,7 @@ def _draw_editor(url, framework) -> None:
                                 "baseline": st.column_config.NumberColumn("Baseline (entered)", format="%.1f"),
                                 "target": st.column_config.NumberColumn(f"Target {framework.target_year}",
                                                                         format="%.1f"),
-                                "note": st.column_config.TextColumn("Note (source, reason)"),
+                                "note": st.column_config.TextColumn("Note (source, reason)", max_chars=NOTE_LENGTH),
                             })
     changed = _changed_rows(rows, edited)
     if not changed:

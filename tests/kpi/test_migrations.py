@@ -263,3 +263,26 @@ def _check_repair(engine, add_return):
     with pytest.raises(IntegrityError):  # and from now on the database refuses a second current return
         with engine.begin() as connection:
             connection.execute(insert(schema.submission).values(_submission()))
+
+
+def test_head_revision__read_from_the_files_matches_alembic():
+    from alembic.script import ScriptDirectory
+    from kpi.db import head_revision
+    assert head_revision() == ScriptDirectory.from_config(alembic_config()).get_current_head()
+
+
+def test_open_store__an_up_to_date_store_is_only_read_so_a_writer_does_not_block_it(tmp_path):
+    import sqlite3
+    from kpi.db import open_store
+    url = f"sqlite:///{tmp_path}/store.db"
+    open_store(url).dispose()  # migrated and seeded
+    writer = sqlite3.connect(tmp_path / "store.db", isolation_level=None, timeout=0)
+    writer.execute("BEGIN IMMEDIATE")  # another program holds the write lock
+    try:
+        engine = open_store(url)  # would wait for the busy timeout, then fail, if it took the write lock
+        with engine.connect() as connection:
+            assert connection.execute(select(func.count()).select_from(schema.member_state)).scalar() >= 10
+        engine.dispose()
+    finally:
+        writer.execute("ROLLBACK")
+        writer.close()

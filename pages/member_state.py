@@ -5,7 +5,7 @@ import streamlit as st
 
 from dashboard import data, frame, state, widgets
 from dashboard.text import literal
-from kpi import charts
+from kpi import arcs, charts
 
 
 def _draw_indicators(report, country, year, framework) -> None:
@@ -43,15 +43,10 @@ def _draw_submissions(url, country) -> None:
     st.dataframe(shown, hide_index=True, key="ams_submissions")
 
 
-def _theme_as_of(themes: pd.DataFrame, year: int):
-    earlier = themes[themes["as_of"].str[:4].astype(int) <= year]
-    return earlier.iloc[-1] if len(earlier) else None
-
-
 def _draw_arc(url, report, country, year, names) -> None:
     themes = data.load_arc_themes(url)
-    own = themes[themes["iso3"] == country]
-    theme = _theme_as_of(own, year)
+    own = arcs.order_themes(themes[themes["iso3"] == country])
+    theme = arcs.theme_in_force(themes, country, year)
     if theme is None:
         st.write(f"No ARC theme is recorded for {literal(names.get(country, country))} up to {year}.")
     else:
@@ -70,8 +65,8 @@ def _draw_arc(url, report, country, year, names) -> None:
     projects = data.load_items(url, "arc_projects")
     projects = projects[(projects["country"] == country) & (projects["year"] == year)]
     if len(projects):
-        st.dataframe(projects.drop(columns=["country", "sheet", "row", "submission_id"]), hide_index=True,
-                     key="ams_projects")
+        shown = projects.drop(columns=["country", "sheet", "row", "submission_id"])
+        st.dataframe(shown.astype(object).where(shown.notna(), ""), hide_index=True, key="ams_projects")
     else:
         st.caption(f"No ARC project listed for {year}.")
     with st.expander("ARC theme history"):

@@ -6,6 +6,6 @@ from dashboard import frame, widgets
 
 st.set_page_config(**frame.PAGE_CONFIG)
 navigation = frame.build_navigation()
-with widgets.explain_errors("the dashboard"):
+with widgets.explain_errors("the dashboard", stop_on_store_failure=True):
     frame.draw_furniture()
 navigation.run()

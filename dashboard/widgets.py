@@ -89,16 +89,19 @@ def style_status(frame: pd.DataFrame, columns: tuple[str, ...] = ("status",)):
 
 
 @contextlib.contextmanager
-def explain_errors(what: str = "this page"):
+def explain_errors(what: str = "this page", stop_on_store_failure: bool = False):
     """Show an error in words instead of a traceback (st.stop and st.rerun pass through); the log has the details.
 
     A store failure shows the sentence of kpi.store_errors (what is wrong with the database, what to do); any
-    other error names itself only, never its text (which can hold SQL or a file's content).
+    other error names itself only, never its text (which can hold SQL or a file's content). With
+    stop_on_store_failure the run ends after a store failure, so the page below does not say it again.
     """
     try:
         yield
     except Exception as error:  # noqa: BLE001 - a page must never show a traceback to an official
         st.error(literal(_describe(error, f"drawing {what}")), icon=":material/error:")
+        if stop_on_store_failure and store_errors.is_store_error(error):
+            st.stop()
 
 
 def guard_callback(doing: str):

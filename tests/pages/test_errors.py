@@ -98,6 +98,7 @@ def test_a_database_that_cannot_be_opened_is_one_sentence(tmp_path, monkeypatch,
     at = open_page()
 
     _assert_no_details(at)
+    assert len(_errors(at)) == 1, "said once, by the furniture; the page below does not run"
     assert _errors(at)[0] == (f"The database {broken} cannot be opened (the file is not a database); nothing "
                               "was stored. Check the path in the database URL and that this account may read and "
                               "write that file and its folder.")
@@ -109,4 +110,5 @@ def test_a_database_url_that_cannot_be_used_is_one_sentence(monkeypatch, open_pa
     at = open_page()
 
     _assert_no_details(at)
+    assert len(_errors(at)) == 1
     assert _errors(at)[0].startswith('The database URL "notadialect://x" cannot be used')

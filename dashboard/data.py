@@ -15,6 +15,7 @@ from kpi.config import resolve_database_url
 from kpi.db import write_transaction
 from kpi.store_errors import open_store  # kpi.db.open_store, its failures in words (StoreUnavailable)
 from kpi.engine import compute_report
+from kpi.membership import Membership
 
 
 @dataclass(frozen=True)
@@ -53,6 +54,13 @@ def load_report(url: str, framework_code: str = CURRENT_FRAMEWORK.code) -> pd.Da
     """Return the full KPI table (every indicator, scope and year) of the framework."""
     with get_engine(url).connect() as connection:
         return compute_report(connection, get_framework(framework_code))
+
+
+@st.cache_data(show_spinner=False)
+def load_membership(url: str) -> Membership:
+    """Return the dated membership: which AMS report in which year (the N of "8 of N AMS")."""
+    with get_engine(url).connect() as connection:
+        return Membership.from_frame(store.read_member_states(connection))
 
 
 @st.cache_data(show_spinner=False)

@@ -15,7 +15,8 @@ from dashboard import data
 from dashboard.text import literal
 from kpi import charts, store_errors
 from kpi.exports import images, tables
-from kpi.progress import ACCELERATION_NEEDED, ACHIEVED, DETERIORATION, LIMITED_PROGRESS, NO_DATA, ON_TRACK
+from kpi.progress import (ACCELERATION_NEEDED, ACHIEVED, DETERIORATION, LIMITED_PROGRESS, NO_DATA, ON_TRACK,
+                          explain_status_rules)
 
 NO_DATA_TEXT = NO_DATA
 _BADGE_COLOURS = {ACHIEVED: "green", ON_TRACK: "green", ACCELERATION_NEEDED: "orange", LIMITED_PROGRESS: "red",
@@ -86,6 +87,13 @@ def style_status(frame: pd.DataFrame, columns: tuple[str, ...] = ("status",)):
         return f"background-color: {charts.status_colour(value)}; color: white"
     present = [c for c in columns if c in frame.columns]
     return frame.style.map(colour, subset=present)
+
+
+def draw_status_rules(framework, expanded: bool = False) -> None:
+    """Draw how statuses are judged, in words (kpi.progress.explain_status_rules: the same text as the pack)."""
+    with st.expander("How the status and the progress bar are worked out", expanded=expanded):
+        for paragraph in explain_status_rules(framework.baseline_year, framework.target_year):
+            st.markdown(literal(paragraph))
 
 
 @contextlib.contextmanager

@@ -23,7 +23,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = _make_parser()
     args = parser.parse_args(argv)
     cli_support.configure_logging(args.verbose)
-    url = resolve_database_url(getattr(args, "db", None))
+    url = resolve_database_url(getattr(args, "db", None) or args.top_db)
     if args.command == "template":
         return cli_support.run_guarded(lambda: _write_template(parser, args, url), url, _LOG)
     return cli_support.run_guarded(lambda: _load_files(args, url), url, _LOG)
@@ -32,6 +32,8 @@ def main(argv: list[str] | None = None) -> int:
 def _make_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m importers", description=__doc__, epilog=cli_support.EPILOG)
     cli_support.add_verbose_option(parser)
+    parser.add_argument("--db", dest="top_db", metavar="URL", help="SQLAlchemy database URL, before or after the command "
+                                                    "(default: $ACCSM_DATABASE_URL or data/accsm.db)")
     commands = parser.add_subparsers(dest="command", required=True)
 
     template = commands.add_parser("template", help="write a blank workbook to fill in",
@@ -63,6 +65,10 @@ def _write_template(parser: argparse.ArgumentParser, args: argparse.Namespace, u
         parser.error(f"template {args.kind} needs {' and '.join(missing)}")
     if "country" in kind.template_options and args.country.upper() not in layout.read_ams_codes():
         parser.error(f"--country {args.country} is not an AMS; use one of {', '.join(layout.read_ams_codes())}")
+    if "year" in kind.template_options:
+        refusal = layout.describe_membership_refusal(args.country.upper(), args.year)
+        if refusal:
+            parser.error(f"--country {args.country.upper()} --year {args.year}: {refusal}")
     options = {o: getattr(args, o) for o in kind.template_options}
     if kind.read_stored is not None:
         engine = open_store(url)

@@ -6,6 +6,7 @@ import csv
 from functools import cache
 
 from kpi.config import DATA_DIR
+from kpi.membership import Membership
 from kpi.fields import EXPORT_KIND, IDENTITY_SHEET, KIND_CODE, LIST_SHEETS, TARGET_FIELDS, VERSION_CODE  # noqa: F401 - re-exported: the identity cells belong to the layout
 
 TEMPLATE_VERSION = "1"
@@ -37,6 +38,24 @@ NOT_REPORTED_TEXTS = ("", "n/a", "-", "not available")
 
 @cache
 def read_ams_codes() -> tuple[str, ...]:
-    """Return the ISO3 codes of the ten AMS, in ASEAN's order, from the reference data."""
+    """Return the ISO3 codes of every AMS (whatever the year), in ASEAN's order, from the reference data."""
     with (DATA_DIR / "member_states.csv").open(newline="", encoding="utf-8") as handle:
         return tuple(row["iso3"] for row in csv.DictReader(handle) if row["group"] == "AMS")
+
+
+@cache
+def read_membership() -> Membership:
+    """Return the dated membership of the reference data (data/member_states.csv: accsm_since)."""
+    with (DATA_DIR / "member_states.csv").open(newline="", encoding="utf-8") as handle:
+        rows = [row for row in csv.DictReader(handle) if row["group"] == "AMS"]
+    return Membership(tuple(r["iso3"] for r in rows),
+                      {r["iso3"]: int(r["accsm_since"]) if r["accsm_since"] else None for r in rows})
+
+
+def describe_membership_refusal(country: str, year: int) -> str | None:
+    """Return why `country` cannot report for `year` (not yet a member), or None when it can."""
+    membership = read_membership()
+    if country not in membership.order or membership.is_member(country, year):
+        return None
+    return (f"{country} reports from {membership.reports_from[country]}, when it became an ASEAN Member State; "
+            f"there is no {year} return to make for it: check the country and the year")

@@ -36,6 +36,10 @@ def validate_return(workbook: Workbook, connection: Connection) -> Validation:
         result.add_error(layout.RETURN_SHEET, value_cells["year"], "year is missing: use the template made for "
                          "this return")
     _check_made_for(workbook, values, value_cells, result)
+    if country and isinstance(year, int):
+        refusal = layout.describe_membership_refusal(country, year)
+        if refusal:
+            result.add_error(layout.RETURN_SHEET, value_cells["country"], f"country is {country}: {refusal}")
     _check_bounds(values, result)
     _check_survey(values, value_cells, result)
     _warn_contradictions(values, result)

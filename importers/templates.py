@@ -58,6 +58,9 @@ def write_return_template(path: Path | str, country: str, year: int) -> Path:
     country = country.upper()
     if country not in layout.read_ams_codes():
         raise ValueError(f"{country} is not an AMS; use one of {', '.join(layout.read_ams_codes())}")
+    refusal = layout.describe_membership_refusal(country, int(year))
+    if refusal:
+        raise ValueError(refusal)
     workbook = Workbook()
     write_instructions(workbook.active, "return", _RETURN_INSTRUCTIONS, {"country": country, "year": int(year)},
                        layout.RETURN_IDENTITY_ROWS)

@@ -121,7 +121,7 @@ def test_remove_demo_data_removes_it_all_and_keeps_reference_data(demo_copy):
         assert store.read_targets(connection, CURRENT_FRAMEWORK.code).empty
         assert store.read_current_values(connection).empty
         assert store.read_current_evaluations(connection).empty
-        assert store.read_member_states(connection)["iso3"].tolist() == list(AMS)
+        assert store.read_member_states(connection)["iso3"].tolist() == [*AMS, "TLS"]  # reference data stays
         assert len(store.read_workplan(connection, CURRENT_FRAMEWORK.code)) == 41
         assert not store.has_demo_data(connection)
 

@@ -10,12 +10,13 @@ import sys
 import pandas as pd
 
 from kpi import cli_support, store_errors
-from kpi.catalogue import CURRENT_FRAMEWORK
+from kpi.catalogue import FRAMEWORKS
 from kpi.cli_support import EXIT_OK, EXIT_REJECTED, EXIT_USAGE
 from kpi.config import resolve_database_url
 from kpi.engine import compute_report
 from kpi.exports.cli import add_export_parser, run_export
 from kpi.indicators import ASEAN
+from kpi.plans import plan_for_year
 
 _LOG = logging.getLogger(__name__)
 
@@ -28,6 +29,8 @@ def build_parser() -> argparse.ArgumentParser:
     cli_support.add_verbose_option(parser)
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     report = commands.add_parser("report", help="every computed value, one row per (indicator, scope, year)")
+    report.add_argument("--plan", choices=list(FRAMEWORKS), help="the work plan whose KPIs to report (default: the "
+                        "plan of --year, else the plan of the latest year with data, else the newest plan)")
     report.add_argument("--year", type=int, help="only this reporting year")
     report.add_argument("--scope", help="only this scope: ASEAN or an AMS's ISO3 code")
     report.add_argument("--format", choices=("csv", "json"), default="csv")
@@ -67,7 +70,8 @@ def run_report(engine, args, parser) -> int:
         scopes = [ASEAN, *read_member_states(connection)["iso3"]]
         if args.scope is not None and args.scope not in scopes:
             parser.error(f"--scope must be one of {', '.join(scopes)} (got {args.scope})")
-        report = compute_report(connection, CURRENT_FRAMEWORK, year=args.year, scope=args.scope)
+        framework = choose_plan(connection, args.plan, args.year)
+        report = compute_report(connection, framework, year=args.year, scope=args.scope)
     text = format_report(report, args.format)
     if args.output:
         try:
@@ -79,6 +83,17 @@ def run_report(engine, args, parser) -> int:
     else:
         sys.stdout.write(text)
     return EXIT_OK
+
+
+def choose_plan(connection, plan: str | None, year: int | None):
+    """Return the framework named, else the plan of `year`, else of the latest year with data, else the newest."""
+    if plan is not None:
+        return FRAMEWORKS[plan]
+    if year is None:
+        from kpi.store import read_returned_years
+        years = read_returned_years(connection)
+        year = max(years) if years else None
+    return plan_for_year(year)
 
 
 def format_report(report: pd.DataFrame, fmt: str) -> str:

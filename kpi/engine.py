@@ -11,6 +11,7 @@ from kpi import store
 from kpi.catalogue import CURRENT_FRAMEWORK, Framework, Indicator
 from kpi.indicators import ASEAN, Value, build_year_inputs, compute_indicator
 from kpi.membership import EVERY_AMS, Membership
+from kpi.plans import plan_years
 from kpi.progress import Assessment, assess, is_missing
 
 REPORT_COLUMNS = [
@@ -48,8 +49,11 @@ def read_inputs(connection: Connection, framework: Framework = CURRENT_FRAMEWORK
 
 
 def report_years(inputs: EngineInputs, framework: Framework) -> list[int]:
-    """Return the years the report covers: from the first year with data (or the baseline year) to the last."""
-    years = set(inputs.values["year"].astype(int)) if len(inputs.values) else set()
+    """Return the years the report covers: from the first year with data (or the baseline year) to the last,
+    within the plan's reporting years (kpi.plans: from its baseline year to the next plan's)."""
+    first, last = plan_years(framework)
+    years = {y for y in (set(inputs.values["year"].astype(int)) if len(inputs.values) else set())
+             if (first is None or y >= first) and (last is None or y <= last)}
     if not years:
         return []
     years.add(framework.baseline_year)

@@ -142,3 +142,20 @@ def test_cli__help_exits_0(args):
     result = run_kpi(*args)
     assert result.returncode == 0
     assert "report" in result.stdout
+
+
+def test_cli_report__plan_2026_2030_on_an_empty_database_prints_the_header(tmp_path):
+    result = run_kpi("--db", f"sqlite:///{tmp_path}/empty.db", "report", "--plan", "2026-2030", "--format", "csv")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == ["indicator,scope,year,value,coverage,baseline,baseline_source,target,"
+                                          "target_source,change,progress,expected,pace,status,projected,unit,details"]
+
+
+def test_cli_report__plan_defaults_to_the_plan_of_the_year(db_url, engine, add_return):
+    with engine.begin() as connection:
+        add_return(connection, "BRN", 2026, {"a1_competency_institutionalised": "yes"})
+    old = csv_rows(run_kpi("--db", db_url, "report", "--plan", "2016-2020").stdout)
+    new = csv_rows(run_kpi("--db", db_url, "report", "--year", "2026").stdout)
+    assert {r["year"] for r in old} and "2026" not in {r["year"] for r in old}  # 2026 is not a 2016-2020 year
+    assert {r["year"] for r in new} == {"2026"} and len({r["scope"] for r in new}) == 12  # ASEAN and 11 AMS
+    assert run_kpi("--db", db_url, "report", "--plan", "2030-2035").returncode == 2

@@ -128,10 +128,10 @@ def test_member_state__hostile_theme_titles_and_names_show_as_text(page, hostile
     arc.scroll_into_view_if_needed()
     expect(page.get_by_text(f"Theme in {YEAR}:", exact=False)).to_be_visible(timeout=TIMEOUT)
     page.screenshot(path=str(output_dir / "markup_member_state_arc.png"))
-    history = page.locator('[data-testid="stExpander"]').filter(has_text="ARC theme history")
-    history.locator("summary").click()
-    expect(history.locator('[data-testid="stDataFrame"] table td').filter(has_text="country return")) \
-        .to_have_count(1, timeout=TIMEOUT)
+    # The theme history is shown whole under its own heading (issue 9: no table folded away): the last table.
+    expect(page.get_by_role("heading", name="ARC theme history")).to_be_visible(timeout=TIMEOUT)
+    history = page.locator('[data-testid="stDataFrame"]').last
+    expect(history.locator("table td").filter(has_text="country return")).to_have_count(1, timeout=TIMEOUT)
     assert THEME in table_text(page, THEME)
     assert_inert(page)
     ui.save_full_page(page, output_dir / "markup_member_state_full.png")
@@ -199,7 +199,9 @@ def test_upload__hostile_file_and_user_names_in_the_verdict_and_the_caption(page
     page.locator('[data-testid="stSidebarNav"]').get_by_role("link", name="Baselines and targets").click()
     ui.wait_for_app(page)
     expect(page.locator('[data-testid="stMain"] h1')).to_have_text("Baselines and targets", timeout=TIMEOUT)
-    assert f"(“{USER}”, set in the sidebar)" in main_text(page)
+    # The caption is drawn after the title: wait for it rather than reading the page once.
+    expect(page.locator('[data-testid="stMain"]')).to_contain_text(f"(“{USER}”, set in the sidebar)",
+                                                                   timeout=TIMEOUT)
     assert_inert(page)
 
     ui.open_app(page, hostile_url, f"member_state?country={UPLOADED}&year={YEAR}")

@@ -46,8 +46,8 @@ def test_map__colours_by_status_and_prints_every_label():
     assert fills["limited progress"] == STATUS_COLOURS["limited progress"]
     assert fills["no data"] == STATUS_COLOURS["no data"]  # BRN has no row: grey, never a status colour
     labels = fig.layout.annotations[0].text
-    for expected in ("Singapore: 91.4 &#37; · achieved", "Lao PDR: 7.1 &#37; · limited progress",
-                     "Brunei Darussalam: no data · no data", "Cambodia: 32.6 &#37; · acceleration needed"):
+    for expected in ("Singapore: 91.4 % · achieved", "Lao PDR: 7.1 % · limited progress",
+                     "Brunei Darussalam: no data · no data", "Cambodia: 32.6 % · acceleration needed"):
         assert expected in labels
 
 

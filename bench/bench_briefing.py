@@ -15,9 +15,7 @@ from kpi import store  # noqa: E402
 from kpi.catalogue import CURRENT_FRAMEWORK  # noqa: E402
 from kpi.db import open_store  # noqa: E402
 from kpi.exports import images  # noqa: E402
-from kpi.exports.briefing import (  # noqa: E402
-    CHART_SCALE, CHART_WIDTH_PX, build_briefing, build_indicator_figures, read_briefing_report,
-)
+from kpi.exports.briefing import CHART_SCALE, build_briefing, build_pack_figures  # noqa: E402
 
 
 def open_bench_store(folder: Path):
@@ -47,15 +45,11 @@ def run_bench(year: int | None, with_pdf: bool) -> None:
         with engine.connect() as connection:
             if year is None:
                 year = max(store.read_returned_years(connection))
-            report = read_briefing_report(connection, year)
-            as_of = store.data_as_of(connection)
-            states = store.read_member_states(connection)
-            names = dict(zip(states["iso3"], states["name"]))
-
             cold = images.start_renderer()
-            figures = list(build_indicator_figures(report, CURRENT_FRAMEWORK, as_of, names).values())
+            # Every chart of the pack (trends, AMS profiles, the map), each at the size of its box on the slide.
+            figures = list(build_pack_figures(connection, year, CURRENT_FRAMEWORK).values())
             started = time.perf_counter()
-            images.render_figures(figures, "png", width=CHART_WIDTH_PX, scale=CHART_SCALE)
+            images.render_figures(figures, "png", scale=CHART_SCALE)
             alone = time.perf_counter() - started
 
             started = time.perf_counter()

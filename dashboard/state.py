@@ -1,4 +1,9 @@
-"""Page state in the URL: read and validate `year`, `indicator`, `country`, `countries`; write them back."""
+"""Page state in the URL: read and validate `year`, `indicator`, `country`, `countries`; write them back.
+
+Each choice is also kept in the session (not as widget state, which Streamlit drops when a page without the
+widget runs), so a page reached from the sidebar, whose link has no parameters, shows the choices made last time.
+A parameter in the link always wins.
+"""
 
 from __future__ import annotations
 
@@ -18,7 +23,8 @@ def select_param(label: str, options: Sequence, param: str, default=None, *, con
                  format_func: Callable = str, help: str | None = None):
     """Draw a selectbox whose value lives in the URL parameter `param`; return the chosen option.
 
-    A value in the URL that is not among the options is replaced by the default, with a note.
+    Without the parameter in the URL, the choice kept from the last visit is used (else the default). A value in
+    the URL that is not among the options is replaced that way too, with a note.
     """
     container = container or st
     options = list(options)
@@ -28,22 +34,27 @@ def select_param(label: str, options: Sequence, param: str, default=None, *, con
     default = default if default in options else options[0]
     raw = st.query_params.get(param)
     chosen = _match(raw, options)
-    if raw is not None and chosen is None:
-        # The value comes from the link, the shown name from the store: both as written, never as markup.
-        container.warning(f"The link asks for {literal(label.lower())} “{literal(raw)}”, which is not available "
-                          f"here; showing {literal(format_func(default))} instead.")
     if chosen is None:
-        chosen = st.session_state.get(key) if st.session_state.get(key) in options else default
+        chosen = next((c for c in (st.session_state.get(key), st.session_state.get(_kept(param))) if c in options),
+                      default)
+        if raw is not None:
+            # The value comes from the link, the shown name from the store: both as written, never as markup.
+            container.warning(f"The link asks for {literal(label.lower())} “{literal(raw)}”, which is not "
+                              f"available here; showing {literal(format_func(chosen))} instead.")
     st.session_state[key] = chosen
     value = container.selectbox(label, options, key=key, format_func=format_func, help=help,
                                 on_change=_write_back, args=(param, key))
     st.query_params[param] = str(value)
+    st.session_state[_kept(param)] = value
     return value
 
 
 def multiselect_param(label: str, options: Sequence, param: str, default: Sequence = (), *, container=None,
                       format_func: Callable = str, help: str | None = None) -> list:
-    """Draw a multiselect whose values live in the URL parameter `param` (comma-separated); return them."""
+    """Draw a multiselect whose values live in the URL parameter `param` (comma-separated); return them.
+
+    Without the parameter in the URL, the selection kept from the last visit is used (else the default).
+    """
     container = container or st
     options = list(options)
     key = _key(param)
@@ -56,14 +67,17 @@ def multiselect_param(label: str, options: Sequence, param: str, default: Sequen
             container.warning(f"The link names {literal_list(unknown)}, not available for "
                               f"{literal(label.lower())}; they are left out.")
         st.session_state[key] = chosen
-    elif key not in st.session_state:
-        st.session_state[key] = [o for o in default if o in options]
-    else:
+    elif key in st.session_state:
         st.session_state[key] = [o for o in st.session_state[key] if o in options]
+    elif _kept(param) in st.session_state:
+        st.session_state[key] = [o for o in st.session_state[_kept(param)] if o in options]
+    else:
+        st.session_state[key] = [o for o in default if o in options]
     default = [o for o in default if o in options]
     values = container.multiselect(label, options, key=key, format_func=format_func, help=help,
                                    on_change=_write_back_many, args=(param, key, default))
     _write_many(param, values, default)
+    st.session_state[_kept(param)] = list(values)
     return values
 
 
@@ -74,6 +88,11 @@ def selected_year() -> int | None:
 
 def _key(param: str) -> str:
     return f"url_{param}"
+
+
+def _kept(param: str) -> str:
+    # Not a widget key: Streamlit keeps it across pages.
+    return f"kept_{param}"
 
 
 def _match(raw: str | None, options: list):

@@ -31,39 +31,57 @@ def format_number(value, unit: str = "", percent: bool | None = None) -> str:
 
 
 def show_figure(fig: go.Figure, key: str, data: pd.DataFrame | None = None, file_stem: str | None = None) -> None:
-    """Draw a plotly figure with PNG, SVG (rendered only when clicked), CSV and Excel downloads of its data."""
+    """Draw a plotly figure with PNG, SVG (rendered only when clicked), CSV and Excel downloads of its data.
+
+    While demo data is stored the figure carries the DEMO DATA marker (on the page and in every image made of it)
+    and every file name ends in -DEMO.
+    """
+    demo = _is_demo()
+    if demo:
+        charts.mark_demo(fig)
+    stem = _safe_name(file_stem or key) + (tables.DEMO_SUFFIX if demo else "")
     st.plotly_chart(fig, key=key, theme=None, config={"displaylogo": False,
-                                                      "toImageButtonOptions": {"filename": file_stem or key}})
+                                                      "toImageButtonOptions": {"filename": stem}})
     draw_downloads(key, fig=fig, data=data, file_stem=file_stem)
 
 
 def draw_downloads(key: str, fig: go.Figure | None = None, data: pd.DataFrame | None = None,
                    file_stem: str | None = None) -> None:
-    """Draw the download buttons of a figure (PNG, SVG) and of its data (CSV, Excel) in one row."""
+    """Draw the download buttons of a figure (PNG, SVG) and of its data (CSV, Excel) in one row.
+
+    Tables carry the Member State name beside each code and the unit in the figure headers; while demo data is
+    stored, images carry the DEMO DATA marker, tables a first `note` column saying it, and file names end in -DEMO.
+    """
+    demo = _is_demo()
     stem = _safe_name(file_stem or key)
     columns = iter(st.columns(4 if fig is not None else 2, width=560 if fig is not None else 280))
     if fig is not None:
+        if demo:
+            charts.mark_demo(fig)
         for fmt, mime in (("png", "image/png"), ("svg", "image/svg+xml")):
             # Rendered only when clicked: a page run never waits for the renderer.
             next(columns).download_button(
-                fmt.upper(), data=_deferred(images.render_figure, fig, fmt), file_name=f"{stem}.{fmt}", mime=mime,
+                fmt.upper(), data=_deferred(images.render_figure, fig, fmt),
+                file_name=tables.export_file_name(stem, fmt, demo), mime=mime,
                 key=f"{key}_{fmt}", on_click="ignore", icon=":material/download:",
                 help=f"Download this chart as {fmt.upper()}, with its title, legend, source and date")
     if data is not None:
         exported = _for_export(data)
         next(columns).download_button(
-            "CSV", data=_deferred(tables.table_to_csv, exported), file_name=f"{stem}.csv", mime="text/csv",
+            "CSV", data=_deferred(tables.table_to_csv, exported, demo),
+            file_name=tables.export_file_name(stem, "csv", demo), mime="text/csv",
             key=f"{key}_csv", on_click="ignore", icon=":material/download:",
             help="Download the data behind this view as CSV")
         next(columns).download_button(
-            "Excel", data=_deferred(tables.table_to_excel, exported, stem[:31]), file_name=f"{stem}.xlsx",
+            "Excel", data=_deferred(tables.table_to_excel, exported, stem[:31], demo),
+            file_name=tables.export_file_name(stem, "xlsx", demo),
             key=f"{key}_xlsx", on_click="ignore", icon=":material/download:",
             mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
             help="Download the data behind this view as an Excel workbook")
 
 
 def draw_table_downloads(key: str, data: pd.DataFrame, file_stem: str | None = None) -> None:
-    """Draw CSV and Excel downloads for a table."""
+    """Draw CSV and Excel downloads for a table (names beside codes, units in headers, demo data marked)."""
     draw_downloads(key, data=data, file_stem=file_stem)
 
 
@@ -155,13 +173,22 @@ def _deferred(function, *args):
     return lambda: function(*args)
 
 
-def _for_export(data: pd.DataFrame) -> pd.DataFrame:
-    # Exports keep the unrounded figures; only dict/list cells are turned into text.
-    frame = data.copy()
+def _for_export(table: pd.DataFrame) -> pd.DataFrame:
+    # Exports keep the unrounded figures; only dict/list cells are turned into text. A reader gets the name beside
+    # each ISO3 code and the unit in the headers of the figures (kpi.exports.tables.label_columns).
+    frame = table.copy()
     for column in frame.columns:
         if frame[column].map(lambda v: isinstance(v, (dict, list))).any():
-            frame[column] = frame[column].map(lambda v: "" if v in ({}, []) else str(v))
-    return frame
+            frame[column] = frame[column].map(lambda v: "" if v in ({}, []) else
+                                              ", ".join(map(str, v)) if isinstance(v, list) else str(v))
+    url = data.get_database_url()
+    units = {indicator.code: indicator.unit for indicator in data.get_framework().indicators}
+    return tables.label_columns(frame, data.read_country_names(url), units)
+
+
+def _is_demo() -> bool:
+    """Return True while demo data is stored: every export then says so."""
+    return bool(data.load_status(data.get_database_url()).has_demo_data)
 
 
 def _safe_name(text: str) -> str:

@@ -1,10 +1,41 @@
-"""One indicator: Work Plan wording and definition, trend over the years, ranking of the AMS, values behind them."""
+"""One indicator: Work Plan wording and definition, trend over the years, the AMS of the year against their own
+targets, the map by status, the values behind them."""
 
 import streamlit as st
 
 from dashboard import data, frame, state, widgets
 from dashboard.text import literal
-from kpi import charts
+from kpi import charts, maps
+
+def _draw_headline(rows, indicator, year, framework, members) -> None:
+    region_now = rows[(rows["scope"] == "ASEAN") & (rows["year"] == year)]
+    if not len(region_now):
+        return
+    now = region_now.iloc[0]
+    coverage = charts.format_coverage(now["coverage"], len(members))
+    left, middle, right, last = st.columns(4)
+    left.metric(f"ASEAN {year}", widgets.format_number(now["value"], indicator.unit), help=coverage or None)
+    middle.metric(f"Baseline {framework.baseline_year}", widgets.format_number(now["baseline"], indicator.unit))
+    right.metric(f"ASEAN target {framework.target_year}", charts.format_target(now["target"], indicator.unit),
+                 help="The target for the region. Each AMS is judged against its own target or, where it has "
+                      "none, the target set for every AMS (see the chart of the year).")
+    with last:
+        st.caption("Status")
+        widgets.status_badge(now["status"])
+        st.caption(coverage)
+
+
+def _explain_trend(indicator) -> str:
+    if indicator.is_yes_count:
+        return ("Each AMS answers yes or no, so the grid shows every answer by year (blue yes, yellow no, grey no "
+                "data) and the line above counts the yeses; the status belongs to that count.")
+    if indicator.is_count_or_sum:
+        return ("The ASEAN value is the sum of the AMS, so it has a panel of its own above the AMS lines. A gap in a "
+                "line is a year without data, named under the chart; a zero is drawn at 0.")
+    return ("ASEAN in bold with its own baseline and target; each AMS is judged against the target set for every "
+            "AMS (dash-dot line) or its own (marked at the right). A gap in a line is a year without data, named "
+            "under the chart; a zero is drawn at 0.")
+
 
 with widgets.explain_errors("the indicator page"):
     frame.draw_furniture()
@@ -16,7 +47,8 @@ with widgets.explain_errors("the indicator page"):
     as_of = data.load_status(url).as_of
 
     code = state.select_param("Indicator", framework.codes, state.INDICATOR,
-                              format_func=lambda c: f"{c} · {charts._shorten(framework.indicator(c).wording, 90)}")
+                              format_func=lambda c: f"{c} · {charts._shorten(framework.indicator(c).wording, 90)}",
+                              help="Kept in the link, and when you come back to this page.")
     indicator = framework.indicator(code)
     # The wording, definition and units are read from the framework file (data/frameworks/): shown as written.
     st.title(f"{literal(indicator.code)} · {literal(indicator.wording)}")
@@ -26,48 +58,40 @@ with widgets.explain_errors("the indicator page"):
     if not len(report):
         st.info("No country return is stored yet. Load returns on the **Country returns** page.")
         st.stop()
+    membership = data.load_membership(url)
+    members = membership.members_in(year)
     rows = report[report["indicator"] == indicator.code]
-    region_now = rows[(rows["scope"] == "ASEAN") & (rows["year"] == year)]
-    if len(region_now):
-        now = region_now.iloc[0]
-        left, middle, right, last = st.columns(4)
-        left.metric(f"ASEAN {year}", widgets.format_number(now["value"], indicator.unit),
-                    help=charts.format_coverage(now["coverage"], len(names)) or None)
-        middle.metric(f"Baseline {framework.baseline_year}", widgets.format_number(now["baseline"], indicator.unit))
-        right.metric(f"Target {framework.target_year}", widgets.format_number(now["target"], indicator.unit))
-        with last:
-            st.caption("Status")
-            widgets.status_badge(now["status"])
-            st.caption(charts.format_coverage(now["coverage"], len(names)))
+    _draw_headline(rows, indicator, year, framework, members)
+    widgets.draw_status_rules(framework)
 
     st.header("Trend")
-    countries = state.multiselect_param(
-        "Member States to draw beside ASEAN", list(names), state.COUNTRIES, default=list(names),
-        format_func=lambda c: names.get(c, c))
-    if indicator.is_yes_count:
-        st.caption("For a yes-count indicator each AMS answers yes or no, so the trend shows the regional count; "
-                   "the answers are in the table below.")
-    trend = charts.trend_figure(report, indicator, framework, as_of, countries=countries, names=names)
+    chosen = state.multiselect_param(
+        "Member States to draw beside ASEAN", membership.members_in_any(sorted(set(report["year"]))),
+        state.COUNTRIES, default=membership.members_in_any(sorted(set(report["year"]))),
+        format_func=lambda c: names.get(c, c), help="Kept in the link, and when you come back to this page.")
+    st.caption(_explain_trend(indicator))
+    trend = charts.trend_figure(report, indicator, framework, as_of, countries=chosen, names=names)
     widgets.show_figure(trend, "trend", rows.drop(columns=["details"]), f"accsm_{indicator.code}_trend")
 
     st.header(f"Member States in {year}")
-    ranking = charts.ranking_figure(report, indicator, year, framework, as_of, names=names)
-    year_rows = rows[rows["year"] == year]
-    widgets.show_figure(ranking, "ranking", year_rows.drop(columns=["details"]), f"accsm_{indicator.code}_{year}")
+    if not indicator.is_yes_count:
+        st.caption("Each bar is coloured by the status of that AMS against its own target, or the target set for "
+                   "every AMS where it has none; that target is marked on the bar and printed at the right "
+                   "(\u201cnot set\u201d where there is none). A 0 is marked at the axis; \u201cno data\u201d means "
+                   "no value was reported.")
+        ranking = charts.ranking_figure(report, indicator, year, framework, as_of, names=names)
+        year_rows = rows[rows["year"] == year]
+        widgets.show_figure(ranking, "ranking", year_rows.drop(columns=["details"]),
+                            f"accsm_{indicator.code}_{year}")
+    status_map = maps.status_map_figure(report, indicator, year, framework, as_of, members, names)
+    widgets.show_figure(status_map, "indicator_map", maps.map_categories(report, indicator, year, members),
+                        f"accsm_map_{indicator.code}_{year}")
 
     st.header("Values behind the charts")
-    table = year_rows.copy()
-    table.insert(1, "name", [names.get(s, s) for s in table["scope"]])
-    shown = table[["scope", "name", "value", "coverage", "baseline", "target", "progress", "status"]].copy()
-    for column in ("value", "baseline", "target"):
-        shown[column] = [widgets.format_number(v, indicator.unit) for v in table[column]]
-    if indicator.is_yes_count:
-        shown["value"] = [("yes" if v == 1 else "no") if s != "ASEAN" and v == v and v is not None
-                          else widgets.format_number(v, indicator.unit) for s, v in zip(table["scope"], table["value"])]
-    shown["coverage"] = [charts.format_coverage(c, len(names)) for c in table["coverage"]]
-    # Text, so a row without a target shows an empty cell rather than "None".
-    shown["progress"] = ["" if p is None or p != p else f"{100 * p:.1f} %" for p in table["progress"]]
-    st.dataframe(widgets.style_status(shown), hide_index=True, key="values", column_config={
+    shown = charts.indicator_values_table(report, indicator, year, names, len(members))
+    st.caption("An AMS's target is the one set for every AMS unless marked (own); \u201cnot set\u201d: nobody "
+               "entered one (Baselines and targets page).")
+    st.dataframe(widgets.style_status(shown), hide_index=True, key="values", height="content", column_config={
         "scope": "Scope", "name": "Name", "value": f"Value {year}", "coverage": "Coverage",
         "baseline": f"Baseline {framework.baseline_year}", "target": f"Target {framework.target_year}",
         "progress": "Progress to target", "status": "Status"})

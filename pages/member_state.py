@@ -8,21 +8,44 @@ from dashboard.text import literal
 from kpi import arcs, charts
 
 
+_STATUS_WIDTH_PX = 116  # "acceleration needed" on two lines, "no status (yes/no answer)" on two
+_INDICATOR_ROW_PX = 76  # three lines of the Work Plan wording: above 64 px a row wraps its text
+
+
+def _style_status(shown: pd.DataFrame):
+    # Every status is printed and coloured; the yes/no answer of one AMS has no status, so no colour either.
+    def colour(status):
+        if status == charts.YES_NO_STATUS:
+            return ""
+        return f"background-color: {charts.status_colour(status)}; color: white"
+    return shown.style.map(colour, subset=["status"])
+
+
 def _draw_indicators(report, country, year, framework) -> None:
     table = charts.member_state_table(report, country, year, framework)
-    shown = table.copy()
-    for column in ("baseline", "value", "target"):
-        shown[column] = [v if isinstance(v, str) else widgets.format_number(v, u)
-                         for v, u in zip(table[column], table["unit"])]
-    st.dataframe(widgets.style_status(shown.drop(columns=["unit"])), hide_index=True, key="ams_indicators",
+    shown = charts.format_member_state_table(table)
+    st.dataframe(_style_status(shown), hide_index=True, key="ams_indicators", height="content",
+                 row_height=_INDICATOR_ROW_PX,
                  column_config={
-                     "code": st.column_config.TextColumn("Code", width="small"),
-                     "wording": st.column_config.TextColumn("Indicator", width="large"),
-                     "baseline": f"Baseline {framework.baseline_year}", "value": f"Value {year}",
-                     "target": f"Target {framework.target_year}", "status": "Status",
-                     "trend": st.column_config.LineChartColumn("Trend (years with data)", width="small"),
+                     # Code and wording in one wrapping column: the whole row fits 1366 px, nothing clipped.
+                     "code": None, "wording": None,
+                     "indicator": st.column_config.TextColumn("Indicator (Work Plan wording)", width=360),
+                     "baseline": st.column_config.TextColumn(f"Baseline {framework.baseline_year}", width=88),
+                     "value": st.column_config.TextColumn(f"Value {year}", width=76),
+                     "target": st.column_config.TextColumn(f"Target {framework.target_year}", width=92,
+                                                           help="The AMS's own target, else the one set for "
+                                                                "every AMS; “not set” when neither is entered"),
+                     "status": st.column_config.TextColumn("Status", width=_STATUS_WIDTH_PX),
+                     "progress_pct": st.column_config.ProgressColumn(
+                         "Progress", width=88, format="%.0f %%", min_value=0, max_value=100,
+                         help="Share of the distance from baseline to target covered (the number may pass 100 % "
+                              "or fall below 0; the bar stops at the ends)"),
+                     "trend": st.column_config.LineChartColumn("Trend", width=60,
+                                                               help="The years with a value, oldest first"),
                  })
-    widgets.draw_table_downloads("ams_indicators", table, f"accsm_{country}_{year}")
+    exported = table.drop(columns=["yes_no"])
+    exported.insert(0, "country", country)  # the export names the AMS (code and name) on every row
+    widgets.draw_table_downloads("ams_indicators", exported, f"accsm_{country}_{year}")
 
 
 def _draw_submissions(url, country) -> None:
@@ -40,7 +63,7 @@ def _draw_submissions(url, country) -> None:
         "replaced by": [f"#{superseded_by[int(i)]}" if int(i) in superseded_by else "" for i in submissions["id"]],
         "demo": submissions["is_demo"].map({True: "demo", False: ""}),
     })
-    st.dataframe(shown, hide_index=True, key="ams_submissions")
+    st.dataframe(shown, hide_index=True, key="ams_submissions", height="content")
 
 
 def _draw_arc(url, report, country, year, names) -> None:
@@ -65,12 +88,20 @@ def _draw_arc(url, report, country, year, names) -> None:
     projects = data.load_items(url, "arc_projects")
     projects = projects[(projects["country"] == country) & (projects["year"] == year)]
     if len(projects):
-        shown = projects.drop(columns=["country", "sheet", "row", "submission_id"])
-        st.dataframe(shown.astype(object).where(shown.notna(), ""), hide_index=True, key="ams_projects")
+        # What a reader needs of each project; the file and cell it came from are in the return's export.
+        shown = projects[["title", "start_date", "end_date", "participants", "evaluations", "satisfied"]]
+        st.dataframe(shown.astype(object).where(shown.notna(), ""), hide_index=True, key="ams_projects",
+                     height="content", column_config={
+                         "title": st.column_config.TextColumn("Project", width="large"),
+                         "start_date": "Start", "end_date": "End", "participants": "Participants",
+                         "evaluations": "Evaluations returned", "satisfied": "Satisfied"})
     else:
         st.caption(f"No ARC project listed for {year}.")
-    with st.expander("ARC theme history"):
-        st.dataframe(own, hide_index=True, key="ams_themes")
+    # Shown, not folded away: a table inside a closed expander is measured as scrolling inside itself.
+    st.subheader("ARC theme history")
+    st.dataframe(own, hide_index=True, key="ams_themes", height="content",
+                 column_config={"iso3": None, "theme": st.column_config.TextColumn("Theme", width="large"),
+                                "as_of": "As of", "source": "Source"})
 
 
 with widgets.explain_errors("the Member State page"):
@@ -91,8 +122,11 @@ with widgets.explain_errors("the Member State page"):
                 "“no data”.")
 
     st.header("Indicators")
-    st.caption("Yes/no indicators show this AMS's answer (the status belongs to the regional count).")
+    st.caption("Every indicator against the target that applies to this AMS: its own target where one is set, "
+               "else the target for every AMS, else “not set”. Yes/no indicators show this AMS's answer and have "
+               "no status (the status belongs to the regional count).")
     _draw_indicators(report, country, year, framework)
+    widgets.draw_status_rules(framework)
 
     st.header("Files received")
     st.caption("Every stored file of this AMS, newest first. A new return for the same year replaces the "

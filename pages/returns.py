@@ -1,13 +1,18 @@
 """Country returns: which AMS sent which year, the upload flow (check, then confirm and store), blank templates."""
 
+import math
 import tempfile
 from pathlib import Path
 
+import pandas as pd
 import streamlit as st
 
 from dashboard import data, frame, state, uploads, widgets
 from dashboard.text import literal
-from kpi import charts
+from kpi import charts, store
+from kpi.completeness import indicator_gaps, return_completeness
+
+_LIST_CHARACTERS_PER_LINE = 42  # what a 330 px column of the gaps table holds on one line
 
 
 def _template_bytes(writer, *args) -> bytes:
@@ -15,6 +20,52 @@ def _template_bytes(writer, *args) -> bytes:
         path = Path(folder) / "template.xlsx"
         writer(path, *args)
         return path.read_bytes()
+
+
+@st.cache_data(show_spinner=False)
+def _load_values(url: str) -> pd.DataFrame:
+    # Cleared with every other cached result after an import (data.clear_caches).
+    with data.get_engine(url).connect() as connection:
+        return store.read_current_values(connection)
+
+
+def _draw_completeness(url, names, year, framework, as_of) -> None:
+    membership = data.load_membership(url)
+    submissions = data.load_submissions(url)
+    values = _load_values(url)
+    returned_years = [int(y) for y in submissions["year"].dropna()] if len(submissions) else []
+    years = list(range(framework.baseline_year, max([framework.target_year, *returned_years]) + 1))
+    matrix = charts.build_completeness_matrix(submissions, list(names), years, uploads.read_rejections())
+    matrix = charts.apply_membership(matrix, membership.members_in)
+    filled = return_completeness(values, framework, list(matrix.index), years)
+    cells = charts.build_completeness_cells(matrix, filled)
+    widgets.show_figure(charts.completeness_figure(matrix, as_of, names=names, completeness=filled), "completeness",
+                        cells, "accsm_returns_received")
+    st.caption("“complete”: a stored return that fills every field the indicators need; “n blank”: a stored return "
+               "that leaves n of them blank, so the indicators that need them read “no data” for that AMS. "
+               "“warnings” are returns accepted with warnings. A rejected file is never stored, so “rejected” only "
+               "shows files rejected in this browser session; “missing” means no return is stored.")
+
+    members = membership.members_in(year)
+    this_year = cells[cells["year"] == year]
+    received = this_year[this_year["state"].isin([charts.RECEIVED, charts.RECEIVED_WITH_WARNINGS])]
+    with_blanks = received[received["blank_fields"] != ""]
+    st.subheader(f"Per indicator, {year}")
+    st.caption(f"{len(received)} of {len(members)} AMS sent a return for {year}; in {len(with_blanks)} of them a "
+               "field the indicators need is blank. An indicator is reported by an AMS when its return fills every "
+               "field that indicator needs.")
+    gaps = charts.indicator_gaps_table(indicator_gaps(values, framework, members, year), names)
+    longest = max((len(t) for c in ("missing (no return)", "missing (blank fields)") for t in gaps[c]), default=0)
+    lines = max(1, math.ceil(longest / _LIST_CHARACTERS_PER_LINE))
+    st.dataframe(gaps, hide_index=True, key="indicator_gaps", height="content",
+                 row_height=None if lines == 1 else 22 * lines + 14,  # above 64 px a row wraps its text
+                 column_config={
+                     "indicator": st.column_config.TextColumn("Indicator", width=80),
+                     "reported": st.column_config.TextColumn("Reported", width=110),
+                     "missing (no return)": st.column_config.TextColumn("Missing: no return", width=330),
+                     "missing (blank fields)": st.column_config.TextColumn("Missing: blank fields", width=330),
+                 })
+    widgets.draw_table_downloads("indicator_gaps", gaps, f"accsm_indicator_gaps_{year}")
 
 
 def _draw_templates(url, names, year, framework) -> None:
@@ -63,8 +114,6 @@ with widgets.explain_errors("the country returns page"):
 
     st.header("Which returns have arrived")
     completeness = st.container()  # drawn after the upload check so this run's rejections show at once
-    st.caption("“received” and “accepted with warnings” are stored returns. A rejected file is never stored, so "
-               "“rejected” only shows files rejected in this browser session; “missing” means no return is stored.")
 
     st.header("Load returns")
     st.caption("Upload one or more filled-in workbooks (.xlsx or .ods). Each is checked first and nothing is "
@@ -77,9 +126,4 @@ with widgets.explain_errors("the country returns page"):
     _draw_templates(url, names, year, framework)
 
     with completeness:
-        submissions = data.load_submissions(url)
-        returned_years = [int(y) for y in submissions["year"].dropna()] if len(submissions) else []
-        years = list(range(framework.baseline_year, max([framework.target_year, *returned_years]) + 1))
-        matrix = charts.build_completeness_matrix(submissions, list(names), years, uploads.read_rejections())
-        widgets.show_figure(charts.completeness_figure(matrix, as_of, names=names), "completeness",
-                            matrix.rename_axis("AMS").reset_index(), "accsm_returns_received")
+        _draw_completeness(url, names, year, framework, as_of)

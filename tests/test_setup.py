@@ -11,7 +11,7 @@ ROOT = Path(__file__).resolve().parents[1]
 RUNTIME_CODE = [*ROOT.glob("*.py"), *(ROOT / "kpi").rglob("*.py"), *(ROOT / "importers").rglob("*.py"),
                 *(ROOT / "pages").glob("*.py"), *(ROOT / "dashboard").glob("*.py"), *(ROOT / "migrations").rglob("*.py")]
 # Import name -> distribution name, where they differ.
-DISTRIBUTIONS = {"sqlalchemy": "sqlalchemy", "pptx": "python-pptx", "yaml": "pyyaml"}
+DISTRIBUTIONS = {"sqlalchemy": "sqlalchemy", "pptx": "python-pptx", "yaml": "pyyaml", "PIL": "pillow"}
 # Runtime requirements nothing imports by name, each with the reason it is still needed.
 NOT_IMPORTED_BUT_NEEDED = {
     "pyarrow": "pandas and st.dataframe need it to move tables",

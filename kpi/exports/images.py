@@ -12,6 +12,8 @@ from pathlib import Path
 
 import plotly.graph_objects as go
 
+from kpi.charts import mark_demo
+
 FORMATS = ("png", "svg")
 # 1200×675 CSS px keeps Plotly's fonts legible when the picture fills a slide or half an A4 page;
 # scale 2 makes the PNG 2400×1350 px, 300 dpi at 8 inches wide.
@@ -56,26 +58,29 @@ def find_browser() -> str:
 
 
 def render_figure(fig: go.Figure, fmt: str = "png", width: int | None = None, height: int | None = None,
-                  scale: float = DEFAULT_SCALE) -> bytes:
+                  scale: float = DEFAULT_SCALE, demo: bool = False) -> bytes:
     """Return one figure as PNG or SVG bytes, title, legend and footnotes included.
+
+    With `demo` the image carries kpi.charts.DEMO_MARKER (the figure passed in is left as it is); a figure
+    already marked with kpi.charts.mark_demo carries it anyway.
 
     Width and height are CSS pixels: given ones win, else the figure's own layout size, else 1200×675.
     A PNG is `scale` times larger in pixels (2400 px wide by default); an SVG is drawn at scale 1.
 
     Raises ValueError for an unknown format, RendererUnavailable without Chromium, RenderError on failure.
     """
-    return render_figures([fig], fmt, width=width, height=height, scale=scale)[0]
+    return render_figures([fig], fmt, width=width, height=height, scale=scale, demo=demo)[0]
 
 
 def render_figures(figs: list[go.Figure], fmt: str = "png", width: int | None = None,
-                   height: int | None = None, scale: float = DEFAULT_SCALE) -> list[bytes]:
+                   height: int | None = None, scale: float = DEFAULT_SCALE, demo: bool = False) -> list[bytes]:
     """Return the figures as PNG or SVG bytes, in order, all through the one shared renderer.
 
     Raises as render_figure does.
     """
     if fmt not in FORMATS:
         raise ValueError(f"format must be one of {', '.join(FORMATS)} (got {fmt!r})")
-    figs = list(figs)
+    figs = [mark_demo(go.Figure(fig)) for fig in figs] if demo else list(figs)
     if not figs:
         return []
     items = []

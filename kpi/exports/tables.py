@@ -15,6 +15,7 @@ from openpyxl.utils import get_column_letter
 from sqlalchemy import Connection
 
 from kpi import store
+from kpi.charts import DEMO_MARKER
 from kpi.engine import REPORT_COLUMNS
 from kpi.fields import (EXPORT_KIND, IDENTITY_SHEET, KIND_CODE, LIST_SHEETS, LIST_SHEETS_BY_CODE,
                         RETURN_FIELDS_BY_CODE, VERSION_CODE)
@@ -25,9 +26,22 @@ CSV_ENCODING = "utf-8-sig"  # the BOM makes Excel read UTF-8 (Lao, Khmer, Vietna
 MAX_COLUMN_WIDTH = 60
 EXCEL_SHEET_NAME_LENGTH = 31
 
-RETURN_VALUE_COLUMNS = ["country", "year", "submission_id", "status", "demo", "submitted_at", "file_name",
-                        "field", "label", "value", "cell"]
-LIST_PREFIX_COLUMNS = ["country", "year", "submission_id", "status", "demo"]
+RETURN_VALUE_COLUMNS = ["country", "country name", "year", "submission_id", "status", "demo", "submitted_at",
+                        "file_name", "field", "label", "value", "unit", "cell"]
+LIST_PREFIX_COLUMNS = ["country", "country name", "year", "submission_id", "status", "demo"]
+
+DEMO_SUFFIX = "-DEMO"  # in the file name of every export made while demo data is stored
+NOTE_COLUMN = "note"  # the first column of a table exported from demo data: DEMO_MARKER on every row
+DEMO_EXPLANATION = (f"{DEMO_MARKER}: this export was made while the fictional demo returns were stored. "
+                    "Its figures are not official; remove the demo data before reporting.")
+# Columns that hold an ISO3 code (or the ASEAN / every-AMS scope): each gets a name column beside it.
+CODE_COLUMNS = ("country", "scope", "iso3", "AMS")
+SCOPE_NAMES = {"ASEAN": "ASEAN (region)", "AMS": "every AMS"}
+# Columns that hold a figure in the indicator's unit, and the headers of figures with a fixed meaning.
+FIGURE_COLUMNS = ("value", "baseline", "target", "expected", "projected", "change")
+FIXED_HEADERS = {"progress": "progress (share of the distance to the target, 1 = reached)",
+                 "progress_pct": "progress (%)", "pace": "pace (1 = on the straight path)",
+                 "coverage": "coverage (AMS with a value)"}
 
 
 def escape_formula(text: str) -> str:
@@ -35,24 +49,77 @@ def escape_formula(text: str) -> str:
     return "'" + text if text.startswith(FORMULA_TRIGGERS) else text
 
 
-def table_to_csv(df: pd.DataFrame) -> bytes:
-    """Return the table as UTF-8 CSV with a BOM; text cells that would be formulas are escaped, numbers kept."""
+def export_file_name(stem: str, extension: str, demo: bool = False) -> str:
+    """Return the file name of an export: `stem.extension`, with DEMO_SUFFIX before the dot for demo data."""
+    return f"{stem}{DEMO_SUFFIX if demo else ''}.{extension}"
+
+
+def mark_demo_table(df: pd.DataFrame) -> pd.DataFrame:
+    """Return the table with a first column `note` holding DEMO_MARKER on every row (one row if it has none).
+
+    A column rather than a line above the header: a CSV reader or a spreadsheet filter keeps reading the header
+    as the header, and every row copied elsewhere still says it is fictional.
+    """
     frame = df.copy()
+    if not len(frame):
+        frame = pd.DataFrame([{c: None for c in frame.columns}], columns=frame.columns)
+    frame.insert(0, NOTE_COLUMN if NOTE_COLUMN not in frame.columns else f"{NOTE_COLUMN} (export)", DEMO_MARKER)
+    return frame
+
+
+def label_columns(df: pd.DataFrame, names: dict[str, str] | None = None,
+                  units: dict[str, str] | None = None) -> pd.DataFrame:
+    """Return the table for a reader: a name column beside each ISO3 code column, the unit in the figure headers.
+
+    `names` maps ISO3 codes to names (ASEAN and the every-AMS scope are named too); `units` maps indicator codes
+    to units, for a table with an `indicator` or `code` column but no `unit` one. Where the table holds one unit
+    the figure columns are headed "value (%)", "target (policies)"; where it mixes units they are headed
+    "value (see unit)" and the `unit` column says it per row.
+    """
+    frame = df.copy()
+    for column in [c for c in frame.columns if c in CODE_COLUMNS]:
+        name_column = f"{column} name"
+        if name_column in frame.columns or not frame[column].map(lambda v: isinstance(v, str)).any():
+            continue
+        frame.insert(frame.columns.get_loc(column) + 1, name_column,
+                     [(names or {}).get(v, SCOPE_NAMES.get(v, "")) if isinstance(v, str) else None
+                      for v in frame[column]])
+    code_column = next((c for c in ("indicator", "code") if c in frame.columns), None)
+    if "unit" not in frame.columns and units and code_column is not None:
+        frame["unit"] = [units.get(c) for c in frame[code_column]]
+    figures = [c for c in frame.columns if c in FIGURE_COLUMNS]
+    renames = {c: header for c, header in FIXED_HEADERS.items() if c in frame.columns}
+    if figures and "unit" in frame.columns:
+        present = {u for u in frame["unit"] if isinstance(u, str) and u}
+        suffix = f"({present.pop()})" if len(present) == 1 else "(see unit)"
+        renames.update({c: f"{c} {suffix}" for c in figures})
+    return frame.rename(columns=renames)
+
+
+def table_to_csv(df: pd.DataFrame, demo: bool = False) -> bytes:
+    """Return the table as UTF-8 CSV with a BOM; text cells that would be formulas are escaped, numbers kept.
+
+    With `demo`, the first column says DEMO_MARKER on every row (mark_demo_table).
+    """
+    frame = mark_demo_table(df) if demo else df.copy()
     for column in frame.columns:
         frame[column] = [_csv_cell(v) for v in frame[column]]
     return frame.to_csv(index=False, lineterminator="\r\n").encode(CSV_ENCODING)
 
 
-def table_to_excel(df: pd.DataFrame, sheet_name: str = "Table") -> bytes:
+def table_to_excel(df: pd.DataFrame, sheet_name: str = "Table", demo: bool = False) -> bytes:
     """Return the table as an .xlsx: bold frozen header, fitted widths, text never a formula, and a last sheet
-    saying it is an export."""
+    saying it is an export.
+
+    With `demo`, the first column says DEMO_MARKER on every row and the last sheet says it in red.
+    """
     workbook = Workbook()
     workbook.remove(workbook.active)
-    write_sheet(workbook, sheet_name, df)
-    return _save(workbook, f"ACCSM dashboard export: {sheet_name}")
+    write_sheet(workbook, sheet_name, mark_demo_table(df) if demo else df)
+    return _save(workbook, f"ACCSM dashboard export: {sheet_name}", demo)
 
 
-def _add_identity_sheet(workbook: Workbook, title: str) -> None:
+def _add_identity_sheet(workbook: Workbook, title: str, demo: bool = False) -> None:
     # The importer reads the kind back and explains that an export is for reading, not for loading.
     sheet = workbook.create_sheet(IDENTITY_SHEET)
     sheet["A1"] = title
@@ -60,6 +127,9 @@ def _add_identity_sheet(workbook: Workbook, title: str) -> None:
     sheet["A3"], sheet["B3"] = VERSION_CODE, "1"
     sheet["A5"] = (f"Written {dt.datetime.now(dt.timezone.utc):%Y-%m-%d %H:%M} UTC for reading and analysis. "
                    "To change data, fill a blank template from the dashboard and upload that.")
+    if demo:
+        sheet["A7"] = DEMO_EXPLANATION
+        sheet["A7"].font = Font(bold=True, color="C53030")
     sheet.column_dimensions["A"].width = 20
 
 
@@ -107,21 +177,24 @@ def returns_workbook(connection: Connection) -> bytes:
     write_sheet(workbook, "Values", read_all_return_values(connection))
     for list_sheet in LIST_SHEETS:
         write_sheet(workbook, list_sheet.sheet, read_all_return_items(connection, list_sheet.code))
-    return _save(workbook, "ACCSM dashboard export: every stored country return")
+    return _save(workbook, "ACCSM dashboard export: every stored country return", store.has_demo_data(connection))
 
 
 def read_all_return_values(connection: Connection) -> pd.DataFrame:
     """Return the single values of every stored return (current and superseded) in RETURN_VALUE_COLUMNS."""
     values = store.read_return_values(connection, current_only=False)
+    names = _country_names(connection)
     rows = []
     for r in values.itertuples(index=False):
         field = RETURN_FIELDS_BY_CODE.get(r.field_code)
         rows.append({
-            "country": r.country, "year": r.year, "submission_id": r.submission_id, "status": r.status,
+            "country": r.country, "country name": names.get(r.country, ""), "year": r.year,
+            "submission_id": r.submission_id, "status": r.status,
             "demo": "yes" if r.is_demo else "no", "submitted_at": r.submitted_at, "file_name": r.file_name,
             "field": r.field_code, "label": field.label if field else None,
             # yes/no answers are stored as 1/0 and "yes"/"no": officials read the words
             "value": r.value_text if not _is_blank(r.value_text) else r.value_number,
+            "unit": (field.unit or None) if field else None,
             "cell": f"{r.sheet}!{r.cell}",
         })
     return pd.DataFrame(rows, columns=RETURN_VALUE_COLUMNS)
@@ -131,13 +204,20 @@ def read_all_return_items(connection: Connection, list_code: str) -> pd.DataFram
     """Return the rows of one list sheet over every stored return (current and superseded)."""
     codes = [c.code for c in LIST_SHEETS_BY_CODE[list_code].columns]
     items = store.read_return_items(connection, list_code, current_only=False)
+    names = _country_names(connection)
     frame = pd.DataFrame({
-        "country": items["country"], "year": items["year"], "submission_id": items["submission_id"],
+        "country": items["country"], "country name": [names.get(c, "") for c in items["country"]],
+        "year": items["year"], "submission_id": items["submission_id"],
         "status": items["status"], "demo": ["yes" if d else "no" for d in items["is_demo"]],
         **{c: items[c] for c in codes},
         "row": [f"{sheet} row {row}" for sheet, row in zip(items["sheet"], items["row"])],
     })
     return frame.reindex(columns=[*LIST_PREFIX_COLUMNS, *codes, "row"])
+
+
+def _country_names(connection: Connection) -> dict[str, str]:
+    states = store.read_member_states(connection, group=None)
+    return dict(zip(states["iso3"], states["name"]))
 
 
 def _csv_cell(value):
@@ -201,8 +281,8 @@ def _sheet_title(name: str) -> str:
     return name[:EXCEL_SHEET_NAME_LENGTH] or "Sheet"
 
 
-def _save(workbook: Workbook, title: str) -> bytes:
-    _add_identity_sheet(workbook, title)
+def _save(workbook: Workbook, title: str, demo: bool = False) -> bytes:
+    _add_identity_sheet(workbook, title, demo)
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

@@ -179,7 +179,7 @@ def test_page__renders_its_content_without_error(page, app_url, output_dir, ui, 
         assert "indicator=A.1" in page.url
     elif stem == "member_state":
         rows = table_rows(page.locator('[data-testid="stDataFrame"]').first)
-        assert rows and rows[0][0] == "A.1", rows
+        assert rows and rows[0][0].startswith("A.1 · "), rows  # code and wording in one wrapping column
         assert "country=BRN" in page.url
     elif stem == "returns":
         figures = plotly_figures(page)
@@ -338,11 +338,13 @@ def test_download__blank_template_and_scorecard_csv(page, app_url, output_dir, u
         # A download button with help text holds two <button>s in Streamlit 1.67 (one for the tooltip).
         page.locator(".st-key-scorecard_csv button").first.click()
     download = info.value
-    assert download.suggested_filename == f"accsm_scorecard_{year}.csv"
+    # The server holds the demo data: the file name and a first `note` column say so (issue 9).
+    assert download.suggested_filename == f"accsm_scorecard_{year}-DEMO.csv"
     scorecard = folder / download.suggested_filename
     download.save_as(scorecard)
     rows = list(csv.DictReader(io.StringIO(scorecard.read_text(encoding="utf-8-sig"))))
     assert rows and rows[0]["code"] == "A.1", rows[:1]
+    assert {r["note"] for r in rows} == {"DEMO DATA – fictional figures"}
     assert {r["code"] for r in rows} >= {"A.1", "B.1", "C.1.1", "D.1", "E.3"}
 
 

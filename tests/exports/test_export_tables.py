@@ -99,15 +99,15 @@ def returns_book(plain_engine):
 def test_returns_workbook__one_sheet_of_values_and_one_per_list(returns_book):
     assert returns_book.sheetnames == ["Values", "Policies", "ARC projects", "Reform measures", "Instructions"]
     header = [c.value for c in returns_book["Values"][1]]
-    assert header[:4] == ["country", "year", "submission_id", "status"]
-    assert {"field", "value", "cell"} <= set(header)
+    assert header[:5] == ["country", "country name", "year", "submission_id", "status"]  # the name beside the code
+    assert {"field", "value", "unit", "cell"} <= set(header)
 
 
 def test_returns_workbook__keeps_superseded_returns(returns_book):
     rows = list(returns_book["Values"].iter_rows(min_row=2, values_only=True))
-    brn_2018 = {(r[2], r[3]) for r in rows if r[0] == "BRN" and r[1] == 2018}
+    brn_2018 = {(r[3], r[4]) for r in rows if r[0] == "BRN" and r[2] == 2018}
     assert {status for _, status in brn_2018} == {"current", "superseded"}
-    policies = {r[3] for r in returns_book["Policies"].iter_rows(min_row=2, values_only=True) if r[0] == "BRN"}
+    policies = {r[4] for r in returns_book["Policies"].iter_rows(min_row=2, values_only=True) if r[0] == "BRN"}
     assert policies == {"current", "superseded"}
 
 

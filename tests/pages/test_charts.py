@@ -62,7 +62,9 @@ def test_trend__years_without_data_are_gaps_not_zero(report):
 
 def test_trend__draws_baseline_target_path_and_projection(report):
     names = {t.name for t in charts.trend_figure(report, "A.1.1", FRAMEWORK, AS_OF).data}
-    assert {"baseline 2014", "target 2020", "straight path to target", "projected 2020 at current pace"} <= names
+    # The ASEAN lines say they are the region's: each AMS is judged against its own target (drawn as well).
+    assert {"ASEAN baseline 2014", "ASEAN target 2020", "straight path to target",
+            "projected 2020 at current pace", "target 2020 for every AMS"} <= names
 
 
 def test_trend__countries_limit_the_ams_lines(report):
@@ -82,19 +84,19 @@ def test_ranking__ams_without_data_listed_as_no_data_not_a_zero_bar(report):
 def test_ranking__bars_print_value_and_status_and_target_is_marked(report):
     fig = charts.ranking_figure(report, "A.1.1", 2018, FRAMEWORK, AS_OF)
     bars = next(t for t in fig.data if t.type == "bar")
-    assert dict(zip(bars.y, bars.text))["BRN"] == "60.0 % · achieved"
-    assert any(t.name == "target 2020" for t in fig.data)
+    assert dict(zip(bars.y, bars.text))["BRN"] == "60.0 % · achieved"  # the hover; the column prints it
+    assert {"60.0 % · achieved", "45.0 % · acceleration needed"} <= {a.text for a in fig.layout.annotations}
+    assert {"BRN", "IDN", "KHM"} <= set(next(t for t in fig.data if t.name == "target 2020 for every AMS").y)
 
 
 def test_status_matrix__cells_print_status_labels_and_yes_no(report):
     fig = charts.status_matrix_figure(report, 2018, FRAMEWORK, AS_OF)
-    heatmap = fig.data[0]
-    rows = dict(zip(heatmap.y, heatmap.text))
-    columns = list(heatmap.x)
-    assert rows["ASEAN"][columns.index("A.1.1")] == "52.5 %<br>achieved"
-    assert rows["BRN"][columns.index("A.1")] == "yes"
-    assert rows["IDN"][columns.index("A.1.1")] == "45.0 %<br>acceleration<br>needed"
-    assert rows["KHM"][columns.index("A.1.1")] == "no data"
+    heatmap = fig.data[0]  # an indicator per row, ASEAN then each AMS across (pages/overview: labels fit 1366 px)
+    cell = {(code, scope): text for code, row in zip(heatmap.y, heatmap.text) for scope, text in zip(heatmap.x, row)}
+    assert cell[("A.1.1", "ASEAN")] == "52.5 %<br>achieved"
+    assert cell[("A.1", "BRN")] == "yes"
+    assert cell[("A.1.1", "IDN")] == "45.0 %<br>acceleration<br>needed"
+    assert cell[("A.1.1", "KHM")] == "no data"
 
 
 def test_status_matrix__not_judged_statuses_are_never_red(report):

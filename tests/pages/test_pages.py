@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from conftest import PAGES, assert_clean, figures, shown, texts
 from sqlalchemy import select
@@ -88,8 +90,9 @@ def test_overview__status_matrix_prints_labels(database_url, open_page):
 
 def test_overview__what_changed_lists_changed_indicators_and_arrivals(database_url, open_page):
     at = open_page("pages/overview.py", year="2018")
-    changes = next(f.value for f in at.dataframe if "what changed" in f.value.columns)
-    assert "A.1.1" in set(changes["code"])
+    changes = next(f.value for f in at.dataframe if "movement" in f.value.columns and "change" in f.value.columns)
+    a11 = changes.set_index("code").loc["A.1.1"]  # every indicator is listed, with its change and status movement
+    assert (a11["change"], a11["movement"]) == ("+20.0 pts", "improved")
     assert "New since 2017: Indonesia" in texts(at)
 
 
@@ -164,7 +167,8 @@ def test_returns__completeness_matrix_labels_received_and_missing(database_url, 
     assert_clean(at)
     grid = next(f for f in figures(at) if f["layout"]["title"]["text"] == "Country returns received")
     cells = [cell for row in grid["data"][0]["text"] for cell in row]
-    assert "received" in cells and "missing" in cells
+    # A stored return says how many of the fields the indicators need it fills (issue 9): "n blank" or complete.
+    assert any(re.fullmatch(r"\d+ blank<br>\d+/17", c) for c in cells) and "missing" in cells
 
 
 def test_targets__shows_who_set_each_target_and_history(database_url, open_page):

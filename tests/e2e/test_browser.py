@@ -83,7 +83,10 @@ def plotly_figures(page, at_least: int = 1) -> list[dict]:
 
 def trend_value(page, trace_name: str, year: int) -> float | None:
     """Return the y value of one trace of the trend chart (title "... trend, ...") at a year."""
-    trend = next(f for f in plotly_figures(page, 2) if "trend" in str(f["title"]))
+    # The page draws several charts (trend, ranking, map), each when plotly gets to it: wait for the trend itself.
+    page.wait_for_function("() => [...document.querySelectorAll('.js-plotly-plot')].some(el => el.data && "
+                           "el.layout && JSON.stringify(el.layout.title || '').includes('trend'))", timeout=180_000)
+    trend = next(f for f in plotly_figures(page, 1) if "trend" in str(f["title"]))
     trace = next(t for t in trend["traces"] if t["name"] == trace_name)
     years = [int(x) for x in trace["x"]]
     return trace["y"][years.index(year)]

@@ -14,6 +14,7 @@ from importers.safe_read import Workbook, cell_ref
 from kpi import store
 from kpi.catalogue import CURRENT_FRAMEWORK
 from kpi.fields import TARGET_FIELDS
+from kpi.plans import plan_members
 from kpi.store import SubmissionInfo
 
 _FIELDS = {f.code: f for f in TARGET_FIELDS}
@@ -85,7 +86,8 @@ def check_figures(indicator, scope: str, baseline: float | None, target: float |
     if scope == layout.AMS_SCOPE and baseline is not None:
         problems.append(("baseline", f"{indicator.code} AMS: an entered baseline applies only to its own row's "
                                      "scope; enter it on each AMS's own row (ISO3 code) instead"))
-    upper = 100 if indicator.is_percent else len(layout.read_ams_codes()) if indicator.is_yes_count else None
+    members = plan_members(CURRENT_FRAMEWORK, layout.read_membership())
+    upper = 100 if indicator.is_percent else len(members) if indicator.is_yes_count else None
     for figure, value in (("baseline", baseline), ("target", target)):
         if value is not None and (value < 0 or (upper is not None and value > upper)):
             allowed = f"0 to {upper}" if upper is not None else "0 or more"
@@ -108,7 +110,7 @@ def _read_indicator(cell, ref: str, result: Validation):
 
 def _read_scope(cell, ref: str, indicator, result: Validation) -> str | None:
     scope = parse_cell(cell, _FIELDS["scope"]).value
-    allowed = (layout.ASEAN_SCOPE, layout.AMS_SCOPE, *layout.read_ams_codes())
+    allowed = (layout.ASEAN_SCOPE, layout.AMS_SCOPE, *plan_members(CURRENT_FRAMEWORK, layout.read_membership()))
     if scope is None:
         result.add_error(layout.TARGETS_SHEET, ref, "scope is missing: type ASEAN, AMS or an AMS's ISO3 code")
         return None

@@ -27,3 +27,12 @@ def plan_for_year(year: int | None, frameworks: dict[str, Framework] = FRAMEWORK
     if year is None:
         return ordered[-1]
     return next(f for f in reversed(ordered) if in_plan(f, year, frameworks))
+
+
+def plan_members(framework: Framework, membership, frameworks: dict[str, Framework] = FRAMEWORKS) -> list[str]:
+    """Return the AMS that are members in at least one reporting year of the plan (its baseline year to its
+    last reporting year, or to its target year for the newest plan), in ASEAN's order."""
+    first, last = plan_years(framework, frameworks)
+    first = framework.baseline_year if first is None else first
+    last = max(framework.target_year, first) if last is None else last
+    return membership.members_in_any(range(first, last + 1))

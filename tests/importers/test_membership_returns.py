@@ -8,6 +8,7 @@ import openpyxl
 
 from importers.templates import write_return_template
 from kpi.engine import compute_report
+from kpi.plans import plan_for_year
 from importers.templates import fill_return
 from tests.importers.conftest import VALID_ITEMS, VALID_VALUES
 
@@ -63,7 +64,7 @@ def test_a_tls_template_for_2026_loads_and_is_counted_of_11(tmp_path, engine, lo
     report = load(filled)
     assert report.accepted, [str(m) for m in report.errors]
     with engine.connect() as connection:
-        rows = compute_report(connection, year=2026)
+        rows = compute_report(connection, plan_for_year(2026), year=2026)
     asean = rows[(rows.indicator == "A.1") & (rows.scope == "ASEAN")].iloc[0]
     assert asean["coverage"] == 1  # one answer ...
     assert "TLS" in set(rows["scope"]) and len(set(rows["scope"]) - {"ASEAN"}) == 11  # ... of 11 members

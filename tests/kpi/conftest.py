@@ -8,6 +8,7 @@ import itertools
 import pytest
 
 from kpi.engine import compute_report
+from kpi.plans import plan_for_year
 from kpi.store import CellValue, ReturnContent, SubmissionInfo, store_return
 
 AMS = ("BRN", "KHM", "IDN", "LAO", "MYS", "MMR", "PHL", "SGP", "THA", "VNM")
@@ -40,8 +41,8 @@ def store_country_return(connection, country: str, year: int, values: dict, item
 
 
 def find_report_row(connection, indicator: str, scope: str, year: int):
-    """Return the one report row of (indicator, scope, year) as a namedtuple."""
-    report = compute_report(connection, year=year, scope=scope)
+    """Return the one report row of (indicator, scope, year), under the plan the year belongs to."""
+    report = compute_report(connection, plan_for_year(year), year=year, scope=scope)
     rows = list(report[report["indicator"] == indicator].itertuples(index=False))
     assert len(rows) == 1, f"expected one row for {indicator}/{scope}/{year}, got {len(rows)}"
     return rows[0]

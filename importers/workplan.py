@@ -26,6 +26,7 @@ from kpi import store
 from kpi.catalogue import CURRENT_FRAMEWORK
 from kpi.config import DATA_DIR
 from kpi.fields import NAME_LENGTH, NOTE_LENGTH, WORKPLAN_STATUSES, Field
+from kpi.workplan import set_status
 
 KIND = "workplan"
 WORKPLAN_SHEET = "Work plan"
@@ -183,7 +184,7 @@ def store_workplan(connection: Connection, content: WorkplanContent, info: store
     """Record the work plan file and set every row's status and note (blanks clear); return the submission id."""
     submission_id = store.record_submission(connection, info)
     for row in content.rows:
-        store.update_workplan_status(connection, content.plan_code, row.no, row.status, row.status_note, info.user)
+        set_status(connection, content.plan_code, row.no, row.status, row.status_note, info.user)
     return submission_id
 
 

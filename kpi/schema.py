@@ -11,6 +11,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
@@ -92,6 +93,8 @@ workplan_programme = Table(
     Column("partners", Text),
     Column("status", String(20)),
     Column("status_note", Text),
+    Column("status_set_at", DateTime(timezone=True)),  # when the status or note last changed (migration 0004)
+    Column("status_set_by", String(100)),
 )
 
 submission = Table(
@@ -219,6 +222,28 @@ audit_log = Table(
     Column("entity", String(40), nullable=False),
     Column("entity_key", String(200), nullable=False),
     Column("detail", Text, nullable=False, default="{}"),  # JSON
+)
+
+# A SOM edition: what was shown at one SOM, frozen (migration 0004). The database refuses updates and deletes,
+# as for the audit log; each payload is JSON written once (kpi.editions).
+som_edition = Table(
+    "som_edition", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String(200), nullable=False, unique=True),
+    Column("som_date", Date, nullable=False),
+    Column("year", Integer, nullable=False),  # the reporting year the SOM was shown
+    Column("plan_code", String(20), ForeignKey("plan_period.code"), nullable=False),
+    Column("frozen_by", String(100), nullable=False),
+    Column("frozen_at", DateTime(timezone=True), nullable=False),
+    Column("data_as_of", DateTime(timezone=True)),
+    Column("is_demo", Boolean, nullable=False, default=False),
+    Column("kpi_table", Text, nullable=False),  # JSON records: every (indicator, scope, year) as reported
+    Column("returns", Text, nullable=False),  # JSON: the current submissions and their single values
+    Column("targets", Text, nullable=False),  # JSON records: the entered baselines and targets
+    Column("workplan", Text, nullable=False),  # JSON records: each programme's status
+    Column("pack_pptx", LargeBinary),
+    Column("pack_file_name", String(255)),
+    Column("note", Text),
 )
 
 LIST_TABLES = {"policies": policy, "arc_projects": arc_project, "reform_measures": reform_measure}

@@ -8,6 +8,7 @@ import pandas as pd
 import streamlit as st
 from sqlalchemy import Engine
 
+from dashboard.state import selected_plan
 from importers.demo import load_demo_data
 from kpi import store
 from kpi.catalogue import CURRENT_FRAMEWORK, FRAMEWORKS, Framework
@@ -32,9 +33,9 @@ def get_database_url() -> str:
     return resolve_database_url()
 
 
-def get_framework(code: str = CURRENT_FRAMEWORK.code) -> Framework:
-    """Return the framework with this code."""
-    return FRAMEWORKS[code]
+def get_framework(code: str | None = None) -> Framework:
+    """Return the framework with this code; without one, the work plan chosen in the sidebar (else the current)."""
+    return FRAMEWORKS[code or selected_plan() or CURRENT_FRAMEWORK.code]
 
 
 @st.cache_resource(show_spinner=False)
@@ -54,6 +55,13 @@ def load_report(url: str, framework_code: str = CURRENT_FRAMEWORK.code) -> pd.Da
     """Return the full KPI table (every indicator, scope and year) of the framework."""
     with get_engine(url).connect() as connection:
         return compute_report(connection, get_framework(framework_code))
+
+
+@st.cache_data(show_spinner=False)
+def load_returned_years(url: str) -> list[int]:
+    """Return the years with at least one stored return, in order (which plan to show by default)."""
+    with get_engine(url).connect() as connection:
+        return sorted(store.read_returned_years(connection))
 
 
 @st.cache_data(show_spinner=False)

@@ -1,4 +1,4 @@
-"""The shared furniture every page shows: plan period, reporting year, as-of date, user, and the demo-data banner."""
+"""The shared furniture of every page: work plan, reporting year, as-of date, user, provisional and demo banners."""
 
 from __future__ import annotations
 
@@ -8,8 +8,10 @@ from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_r
 
 from dashboard import data, state, widgets
 from dashboard.text import literal
-from kpi.charts import format_as_of
+from kpi.catalogue import FRAMEWORKS
+from kpi.charts import describe_provisional, format_as_of
 from kpi.config import resolve_user
+from kpi.plans import plan_for_year
 
 _DRAWN_MARK = "_accsm_furniture_run"
 _ROUTED_MARK = "_accsm_router_run"
@@ -25,6 +27,9 @@ def build_navigation():
         st.Page("pages/member_state.py", title="Member State", icon=":material/flag:"),
         st.Page("pages/returns.py", title="Country returns", icon=":material/upload_file:"),
         st.Page("pages/targets.py", title="Baselines and targets", icon=":material/flag_circle:"),
+        st.Page("pages/workplan.py", title="Work plan", icon=":material/checklist:"),
+        st.Page("pages/arcs.py", title="ARCs and evaluations", icon=":material/school:"),
+        st.Page("pages/editions.py", title="SOM editions", icon=":material/inventory_2:"),
         st.Page("pages/exports.py", title="Exports and briefing", icon=":material/slideshow:"),
     ])
 
@@ -40,25 +45,45 @@ def draw_furniture() -> None:
         return
     _mark(_DRAWN_MARK)
     url = data.get_database_url()
-    framework = data.get_framework()
     st.session_state.setdefault("user_name", resolve_user())
     data.get_engine(url)
     data.ensure_demo_data(url)
     status = data.load_status(url)
-    report = data.load_report(url)
-    years = read_years(report, framework)
     with st.sidebar:
         st.markdown("### ACCSM KPI dashboard")
-        st.caption(f"{literal(framework.title)} · baseline {framework.baseline_year} · target {framework.target_year}")
+        framework = _select_plan(url)
+        st.caption(f"{literal(framework.title)} · baseline {framework.baseline_year} · target {framework.target_year}"
+                   + (" · **provisional**" if framework.is_provisional else ""))
+        report = data.load_report(url, framework.code)
+        years = read_years(report, framework)
         state.select_param("Reporting year", years, state.YEAR, default=read_latest_year(report, years),
-                           help="The year every page shows; it is kept in the link.")
+                           help="The year every page shows, among the years of the work plan; it is kept in the "
+                                "link.")
         st.caption(f"Data as of **{literal(format_as_of(status.as_of))}** · {status.submissions} file(s) stored")
         st.text_input("Your name (recorded with every change)", key="user_name")
     if "flash" in st.session_state:
         st.success(literal(st.session_state.pop("flash")))
     widgets.show_callback_error()
+    if framework.is_provisional:
+        st.warning(f"**Provisional framework:** {literal(describe_provisional(framework))}",
+                   icon=":material/pending:")
     if status.has_demo_data:
         _draw_demo_banner(url)
+
+
+def _select_plan(url: str):
+    # A year in the link chooses its plan when the link names none: the link wins over the plan kept in the session.
+    linked_year = st.query_params.get(state.YEAR)
+    if state.PLAN not in st.query_params and linked_year is not None and linked_year.isdigit():
+        st.query_params[state.PLAN] = plan_for_year(int(linked_year)).code
+    returned = data.load_returned_years(url)
+    default = plan_for_year(max(returned) if returned else None).code
+    code = state.select_param(
+        "Work plan", list(FRAMEWORKS), state.PLAN, default=default,
+        format_func=lambda c: c + (" (provisional)" if FRAMEWORKS[c].is_provisional else ""),
+        help="The plan whose KPIs every page shows; by default the plan of the reporting year. Kept in the link.",
+        on_change=lambda: state.forget(state.YEAR))  # another plan has other years: start from its latest
+    return data.get_framework(code)
 
 
 def _rerun_through_router() -> None:

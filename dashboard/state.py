@@ -1,4 +1,4 @@
-"""Page state in the URL: read and validate `year`, `indicator`, `country`, `countries`; write them back.
+"""Page state in the URL: read and validate `plan`, `year`, `indicator`, `country`, `countries`; write them back.
 
 Each choice is also kept in the session (not as widget state, which Streamlit drops when a page without the
 widget runs), so a page reached from the sidebar, whose link has no parameters, shows the choices made last time.
@@ -13,6 +13,7 @@ import streamlit as st
 
 from dashboard.text import literal, literal_list
 
+PLAN = "plan"
 YEAR = "year"
 INDICATOR = "indicator"
 COUNTRY = "country"
@@ -20,11 +21,12 @@ COUNTRIES = "countries"
 
 
 def select_param(label: str, options: Sequence, param: str, default=None, *, container=None,
-                 format_func: Callable = str, help: str | None = None):
+                 format_func: Callable = str, help: str | None = None, on_change: Callable | None = None):
     """Draw a selectbox whose value lives in the URL parameter `param`; return the chosen option.
 
     Without the parameter in the URL, the choice kept from the last visit is used (else the default). A value in
-    the URL that is not among the options is replaced that way too, with a note.
+    the URL that is not among the options is replaced that way too, with a note. `on_change` runs after the new
+    value is written to the URL, when the reader changes it.
     """
     container = container or st
     options = list(options)
@@ -43,7 +45,7 @@ def select_param(label: str, options: Sequence, param: str, default=None, *, con
                               f"available here; showing {literal(format_func(chosen))} instead.")
     st.session_state[key] = chosen
     value = container.selectbox(label, options, key=key, format_func=format_func, help=help,
-                                on_change=_write_back, args=(param, key))
+                                on_change=_write_back, args=(param, key, on_change))
     st.query_params[param] = str(value)
     st.session_state[_kept(param)] = value
     return value
@@ -86,6 +88,19 @@ def selected_year() -> int | None:
     return st.session_state.get(_key(YEAR))
 
 
+def selected_plan() -> str | None:
+    """Return the code of the work plan chosen in the sidebar (set by app.py before the page runs)."""
+    return st.session_state.get(_key(PLAN))
+
+
+def forget(param: str) -> None:
+    """Drop a choice from the URL and from the session, so its selector starts again from its default."""
+    if param in st.query_params:
+        del st.query_params[param]
+    st.session_state.pop(_key(param), None)
+    st.session_state.pop(_kept(param), None)
+
+
 def _key(param: str) -> str:
     return f"url_{param}"
 
@@ -104,9 +119,11 @@ def _match(raw: str | None, options: list):
     return None
 
 
-def _write_back(param: str, key: str) -> None:
+def _write_back(param: str, key: str, then: Callable | None = None) -> None:
     # Runs before the rerun, so the URL already holds the new value when the script reads it.
     st.query_params[param] = str(st.session_state[key])
+    if then is not None:
+        then()
 
 
 def _write_back_many(param: str, key: str, default: list) -> None:

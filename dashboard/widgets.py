@@ -34,12 +34,12 @@ def show_figure(fig: go.Figure, key: str, data: pd.DataFrame | None = None, file
     """Draw a plotly figure with PNG, SVG (rendered only when clicked), CSV and Excel downloads of its data.
 
     While demo data is stored the figure carries the DEMO DATA marker (on the page and in every image made of it)
-    and every file name ends in -DEMO.
+    and every file name ends in -DEMO; under a provisional work plan it carries the provisional marker and every
+    file name ends in -PROVISIONAL (before -DEMO).
     """
-    demo = _is_demo()
-    if demo:
-        charts.mark_demo(fig)
-    stem = _safe_name(file_stem or key) + (tables.DEMO_SUFFIX if demo else "")
+    demo, plan = _is_demo(), _plan()
+    _mark(fig, demo, plan)
+    stem = tables.export_stem(_safe_name(file_stem or key), demo, plan)
     st.plotly_chart(fig, key=key, theme=None, config={"displaylogo": False,
                                                       "toImageButtonOptions": {"filename": stem}})
     draw_downloads(key, fig=fig, data=data, file_stem=file_stem)
@@ -51,30 +51,31 @@ def draw_downloads(key: str, fig: go.Figure | None = None, data: pd.DataFrame | 
 
     Tables carry the Member State name beside each code and the unit in the figure headers; while demo data is
     stored, images carry the DEMO DATA marker, tables a first `note` column saying it, and file names end in -DEMO.
+    Under a provisional work plan (the sidebar's) they say that in the same places, and file names end in
+    -PROVISIONAL.
     """
-    demo = _is_demo()
+    demo, plan = _is_demo(), _plan()
     stem = _safe_name(file_stem or key)
     columns = iter(st.columns(4 if fig is not None else 2, width=560 if fig is not None else 280))
     if fig is not None:
-        if demo:
-            charts.mark_demo(fig)
+        _mark(fig, demo, plan)
         for fmt, mime in (("png", "image/png"), ("svg", "image/svg+xml")):
             # Rendered only when clicked: a page run never waits for the renderer.
             next(columns).download_button(
                 fmt.upper(), data=_deferred(images.render_figure, fig, fmt),
-                file_name=tables.export_file_name(stem, fmt, demo), mime=mime,
+                file_name=tables.export_file_name(stem, fmt, demo, plan), mime=mime,
                 key=f"{key}_{fmt}", on_click="ignore", icon=":material/download:",
                 help=f"Download this chart as {fmt.upper()}, with its title, legend, source and date")
     if data is not None:
         exported = _for_export(data)
         next(columns).download_button(
-            "CSV", data=_deferred(tables.table_to_csv, exported, demo),
-            file_name=tables.export_file_name(stem, "csv", demo), mime="text/csv",
+            "CSV", data=_deferred(tables.table_to_csv, exported, demo, plan),
+            file_name=tables.export_file_name(stem, "csv", demo, plan), mime="text/csv",
             key=f"{key}_csv", on_click="ignore", icon=":material/download:",
             help="Download the data behind this view as CSV")
         next(columns).download_button(
-            "Excel", data=_deferred(tables.table_to_excel, exported, stem[:31], demo),
-            file_name=tables.export_file_name(stem, "xlsx", demo),
+            "Excel", data=_deferred(tables.table_to_excel, exported, stem[:31], demo, plan),
+            file_name=tables.export_file_name(stem, "xlsx", demo, plan),
             key=f"{key}_xlsx", on_click="ignore", icon=":material/download:",
             mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
             help="Download the data behind this view as an Excel workbook")
@@ -83,6 +84,12 @@ def draw_downloads(key: str, fig: go.Figure | None = None, data: pd.DataFrame | 
 def draw_table_downloads(key: str, data: pd.DataFrame, file_stem: str | None = None) -> None:
     """Draw CSV and Excel downloads for a table (names beside codes, units in headers, demo data marked)."""
     draw_downloads(key, data=data, file_stem=file_stem)
+
+
+def draw_no_returns(framework) -> None:
+    """Say that the work plan has no stored return for its years yet, and where to load one or pick another plan."""
+    st.info(f"No country return is stored for the years of the {literal(framework.title)} yet. Load returns on the "
+            "**Country returns** page, or choose another work plan in the sidebar.")
 
 
 def status_badge(status: str | None) -> None:
@@ -184,6 +191,18 @@ def _for_export(table: pd.DataFrame) -> pd.DataFrame:
     url = data.get_database_url()
     units = {indicator.code: indicator.unit for indicator in data.get_framework().indicators}
     return tables.label_columns(frame, data.read_country_names(url), units)
+
+
+def _mark(fig: go.Figure, demo: bool, plan) -> None:
+    # Provisional first: its line sits under the source line, where the demo marker (right-aligned on it) is not.
+    charts.mark_provisional(fig, plan)
+    if demo:
+        charts.mark_demo(fig)
+
+
+def _plan():
+    """Return the work plan chosen in the sidebar: a provisional one is marked in every export."""
+    return data.get_framework()
 
 
 def _is_demo() -> bool:

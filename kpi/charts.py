@@ -17,7 +17,6 @@ ASEAN = "ASEAN"
 SOURCE = "Source: ACCSM country returns"
 NO_DATA_COLOUR = GREY
 NO_DATA_CELL_COLOUR = "#d9dce1"  # lighter than the not-judged grey so the judged cells stand out in the matrix
-YES_NO_COLOUR = "#dde3ec"  # a yes/no answer is not judged: neutral, never a status colour
 ASEAN_COLOUR = "#111827"
 TARGET_COLOUR = "#1f4e9e"
 FONT = dict(family="Arial, Helvetica, sans-serif", size=13, color="#1f2933")
@@ -472,12 +471,6 @@ def _bar_text(indicator: Indicator, value, status) -> str:
     return f"{shown} · {status}" if status else shown
 
 
-def _cell_colour(indicator: Indicator, scope: str, status) -> str:
-    if indicator.is_yes_count and scope != ASEAN:
-        return YES_NO_COLOUR
-    return status_colour(status or NO_DATA)
-
-
 def _cell(indicator: Indicator, scope: str, row: dict | None) -> tuple[str, str]:
     value = None if row is None else _none(row["value"])
     if indicator.is_yes_count and scope != ASEAN:
@@ -614,6 +607,8 @@ _VALUE_STATE_COLOURS = {COMPLETE: "#2b6cb0", BLANKS: "#9ec1e8", RECEIVED_WITH_WA
 DEMO_MARKER = "DEMO DATA – fictional figures"
 DEMO_COLOUR = "#c53030"
 _DEMO_ANNOTATION = "demo_marker"
+PROVISIONAL_COLOUR = "#9c4221"  # dark orange: a warning, not a status colour
+_PROVISIONAL_ANNOTATION = "provisional_marker"
 
 
 def format_member_state_table(table: pd.DataFrame) -> pd.DataFrame:
@@ -718,6 +713,38 @@ def mark_demo(fig: go.Figure) -> go.Figure:
 def is_demo_marked(fig: go.Figure) -> bool:
     """Return True when mark_demo has marked the figure."""
     return any(a.name == _DEMO_ANNOTATION for a in (fig.layout.annotations or ()))
+
+
+def provisional_marker(framework: Framework) -> str:
+    """Return the words that mark figures of a provisional framework ("" for an adopted one), e.g.
+    "PROVISIONAL KPI framework 2026-2030: not yet adopted by the SOM"."""
+    if not framework.is_provisional:
+        return ""
+    return f"PROVISIONAL KPI framework {framework.code}: not yet adopted by the SOM"
+
+
+def describe_provisional(framework: Framework) -> str:
+    """Return, in a sentence, why a provisional framework's figures are provisional ("" for an adopted one)."""
+    if not framework.is_provisional:
+        return ""
+    return (f"the KPI table of the {framework.title} is not yet adopted by the SOM. Its indicators are those carried "
+            "over from the previous plan, so every figure, status and target judged against them is provisional.")
+
+
+def mark_provisional(fig: go.Figure, framework: Framework) -> go.Figure:
+    """Return the figure with provisional_marker printed inside it, on a line of its own under the source line (so an
+    exported PNG or SVG says so); a figure of an adopted framework is left as it is; marking twice marks once."""
+    marker = provisional_marker(framework)
+    if not marker or is_provisional_marked(fig):
+        return fig
+    _add_footer_line(fig, [plotly_text(marker)], colour=PROVISIONAL_COLOUR, size=13, weight="bold",
+                     name=_PROVISIONAL_ANNOTATION)
+    return fig
+
+
+def is_provisional_marked(fig: go.Figure) -> bool:
+    """Return True when mark_provisional has marked the figure."""
+    return any(a.name == _PROVISIONAL_ANNOTATION for a in (fig.layout.annotations or ()))
 
 
 def _completeness_label(state: str, filled, needed, blank: int) -> str:
@@ -923,14 +950,16 @@ def _add_ranking_columns(fig: go.Figure, ams: pd.DataFrame, indicator: Indicator
         write(plotly_text(target), target_x, label,
               colour=NO_DATA_COLOUR if is_missing(row["target"]) else TARGET_COLOUR)
 
-def _add_footer_line(fig: go.Figure, parts: list[str], separator: str = "   ", width: int = 150) -> None:
+def _add_footer_line(fig: go.Figure, parts: list[str], separator: str = "   ", width: int = 150,
+                     colour: str = "#52606d", size: int = 11, weight: str = "normal", name: str = _FOOTER) -> None:
     # Under the source line (and under the lines added before): an exported chart carries its notes. The parts are
     # kept whole when the text wraps, so their markup is never cut.
     lines = _wrap_parts(parts, separator, width)
-    below = sum(str(a.text).count("<br>") + 1 for a in (fig.layout.annotations or ()) if a.name == _FOOTER)
-    fig.add_annotation(text="<br>".join(lines), name=_FOOTER, xref="paper", yref="paper", x=0, xanchor="left", y=0,
+    below = sum(str(a.text).count("<br>") + 1 for a in (fig.layout.annotations or ())
+                if a.name in (_FOOTER, _PROVISIONAL_ANNOTATION))
+    fig.add_annotation(text="<br>".join(lines), name=name, xref="paper", yref="paper", x=0, xanchor="left", y=0,
                        yshift=-(_BOTTOM - 18) - 18 - 16 * below, yanchor="top", align="left", showarrow=False,
-                       font=dict(size=11, color="#52606d"))
+                       font=dict(size=size, color=colour, weight=weight))
     fig.update_layout(margin=dict(b=_BOTTOM + 16 * (below + len(lines)) + 4))
 
 def _answers_heatmap(rows: pd.DataFrame, scopes: list[str], years: list[int],
@@ -993,13 +1022,13 @@ def _yes_no_trend_figure(rows: pd.DataFrame, indicator: Indicator, framework: Fr
         fig.add_annotation(text="no Member State chosen", xref="x2 domain", yref="y2 domain", x=0.5, y=0.5,
                            showarrow=False, font=dict(size=14, color=NO_DATA_COLOUR))
     fig.update_layout(title=_title(f"{indicator.code} trend, {framework.baseline_year}–{framework.target_year}",
-                                   indicator.wording), height=_TOP + 20 + plot_px + _BOTTOM)
+                                   indicator.wording), height=_TOP + 45 + plot_px + _BOTTOM)
     fig.update_xaxes(dtick=1, range=[framework.baseline_year - 0.5, framework.target_year + 0.5], showticklabels=True)
     fig.update_xaxes(title_text="Reporting year", row=2, col=1)
     fig.update_yaxes(title_text=plotly_text(axis_title(indicator)), rangemode="tozero", row=1, col=1)
     fig.update_yaxes(title_text="Member State", autorange="reversed", showgrid=False, row=2, col=1)
     _keep_legend_inside(fig)
-    fig = _finish(fig, as_of)
+    fig = _finish(fig, as_of, top=_TOP + 45)  # the panel title needs a line of its own below the subtitle
     _add_gap_note(fig, rows, [], names)
     return fig
 

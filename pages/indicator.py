@@ -41,7 +41,7 @@ with widgets.explain_errors("the indicator page"):
     frame.draw_furniture()
     url = data.get_database_url()
     framework = data.get_framework()
-    report = data.load_report(url)
+    report = data.load_report(url, framework.code)
     year = state.selected_year()
     names = data.read_country_names(url)
     as_of = data.load_status(url).as_of
@@ -56,7 +56,7 @@ with widgets.explain_errors("the indicator page"):
                 f"**Unit:** {literal(indicator.unit)} · **Regional value:** {literal(indicator.aggregation)}")
     st.caption(f"How it is computed: {literal(indicator.definition)}")
     if not len(report):
-        st.info("No country return is stored yet. Load returns on the **Country returns** page.")
+        widgets.draw_no_returns(framework)
         st.stop()
     membership = data.load_membership(url)
     members = membership.members_in(year)

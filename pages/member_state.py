@@ -6,6 +6,7 @@ import streamlit as st
 from dashboard import data, frame, state, widgets
 from dashboard.text import literal
 from kpi import arcs, charts
+from kpi.plans import plan_members
 
 
 _STATUS_WIDTH_PX = 116  # "acceleration needed" on two lines, "no status (yes/no answer)" on two
@@ -108,13 +109,15 @@ with widgets.explain_errors("the Member State page"):
     frame.draw_furniture()
     url = data.get_database_url()
     framework = data.get_framework()
-    report = data.load_report(url)
+    report = data.load_report(url, framework.code)
     year = state.selected_year()
     names = data.read_country_names(url)
-    country = state.select_param("Member State", list(names), state.COUNTRY, format_func=lambda c: names.get(c, c))
+    # The members of the plan's years: Timor-Leste under 2026-2030, not under 2016-2020.
+    members = plan_members(framework, data.load_membership(url)) or list(names)
+    country = state.select_param("Member State", members, state.COUNTRY, format_func=lambda c: names.get(c, c))
     st.title(f"{literal(names.get(country, country))} in {year}")
     if not len(report):
-        st.info("No country return is stored yet. Load returns on the **Country returns** page.")
+        widgets.draw_no_returns(framework)
         st.stop()
     has_return = bool(((report["scope"] == country) & (report["year"] == year) & report["value"].notna()).any())
     if not has_return:

@@ -181,11 +181,11 @@ with widgets.explain_errors("the regional overview"):
     frame.draw_furniture()
     url = data.get_database_url()
     framework = data.get_framework()
-    report = data.load_report(url)
+    report = data.load_report(url, framework.code)
     year = state.selected_year()
     st.title(f"Where ASEAN stands in {year}")
     if not len(report):
-        st.info("No country return is stored yet. Load returns on the **Country returns** page.")
+        widgets.draw_no_returns(framework)
         st.stop()
     as_of = data.load_status(url).as_of
     names = data.read_country_names(url)

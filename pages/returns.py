@@ -94,7 +94,8 @@ def _draw_templates(url, names, year, framework) -> None:
     # Pre-filled with what is stored, so a workbook loaded back changes only what was edited.
     st.download_button(
         "Targets workbook (baselines and targets, as stored)", icon=":material/download:", key="template_targets",
-        data=lambda: _template_bytes(templates.write_targets_template, framework, data.load_targets(url)),
+        data=lambda: _template_bytes(templates.write_targets_template, framework,
+                                     data.load_targets(url, framework.code)),
         file_name=f"accsm_targets_{framework.code}.xlsx", on_click="ignore", mime=xlsx)
     st.download_button(
         "Work plan workbook (programme statuses, as stored)", icon=":material/download:", key="template_workplan",

@@ -135,7 +135,7 @@ with widgets.explain_errors("the baselines and targets page"):
     frame.draw_furniture()
     url = data.get_database_url()
     framework = data.get_framework()
-    report = data.load_report(url)
+    report = data.load_report(url, framework.code)
     names = data.read_country_names(url)
     st.title("Baselines and targets")
     st.caption(f"{literal(framework.title)}: baseline year {framework.baseline_year}, target year {framework.target_year}.")

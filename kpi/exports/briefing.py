@@ -29,7 +29,8 @@ from sqlalchemy import Connection
 
 from kpi import store
 from kpi.catalogue import CURRENT_FRAMEWORK, Framework, Indicator
-from kpi.charts import RETURN_STATE_COLOURS, build_completeness_matrix, describe_source, format_as_of
+from kpi.charts import (NOT_MEMBER, RETURN_STATE_COLOURS, apply_membership, build_completeness_matrix,
+                        describe_provisional, describe_source, format_as_of, provisional_marker)
 from kpi.completeness import indicator_gaps, return_completeness
 from kpi.engine import compute_report
 from kpi.exports import pack_charts
@@ -67,6 +68,7 @@ DEMO_NOTE = f"{DEMO_MARKER} – illustrative returns, not official figures"
 NOT_JUDGED_YES_NO = "answer (not judged)"
 SOFFICE_TIMEOUT_SECONDS = 300
 _DEMO_RED = RGBColor(0xC5, 0x30, 0x30)
+_PROVISIONAL_ORANGE = RGBColor(0x9C, 0x42, 0x21)  # kpi.charts.PROVISIONAL_COLOUR
 _NOT_JUDGED_FILL = pack_charts.NOT_JUDGED_FILL  # grey, light enough for dark text: never red
 
 
@@ -95,14 +97,20 @@ class _Context:
     report: pd.DataFrame
     values: pd.DataFrame  # the store's current single values (completeness)
     submissions: pd.DataFrame
+    membership: Membership | None = None  # who reports in which year ("not a member" before joining)
 
     @property
     def ams(self) -> list[str]:
         return list(self.names)
 
     def footnote(self) -> str:
-        text = (f"{describe_source(self.as_of)} · {self.framework.title}: baseline {self.framework.baseline_year}, "
-                f"target {self.framework.target_year} · status rules: Open SDG progress measure")
+        plan = (f"{self.framework.title}: baseline {self.framework.baseline_year}, "
+                f"target {self.framework.target_year}")
+        if self.framework.is_provisional:
+            # First, so no slide can lose it: the whole pack is judged against a framework not yet adopted.
+            text = f"{provisional_marker(self.framework)} · {describe_source(self.as_of)} · {plan}"
+        else:
+            text = f"{describe_source(self.as_of)} · {plan} · status rules: Open SDG progress measure"
         return f"{text} · {DEMO_NOTE}" if self.is_demo else text
 
 
@@ -246,7 +254,8 @@ def _read_context(connection: Connection, year: int, framework: Framework) -> _C
     return _Context(framework=framework, year=year, as_of=store.data_as_of(connection),
                     is_demo=store.has_demo_data(connection), names={c: all_names[c] for c in members},
                     report=report, values=store.read_current_values(connection),
-                    submissions=store.read_submissions(connection, kind="return"))
+                    submissions=store.read_submissions(connection, kind="return"),
+                    membership=Membership.from_frame(states))
 
 
 # --- planning: slides whose charts need a size before they are drawn ----------------------------
@@ -366,17 +375,25 @@ def _add_title_slide(deck: Presentation, context: _Context) -> None:
                   f"{_area_span(framework)}, {len(framework.indicators)} indicators, {members} ASEAN Member "
                   f"States (AMS).", 16, colour=MUTED, space_before=8)]
     set_body(slide, lines, Box(Inches(0.8), Inches(2.6), width, Pt(paras_height(lines, width))))
-    if context.is_demo:
-        box = slide.shapes.add_shape(1, Inches(0.8), Inches(4.6), Inches(9.5), Inches(0.8))  # 1: rectangle
-        box.name = "Demo data"
+    banners = [("Provisional framework", _PROVISIONAL_ORANGE, provisional_marker(framework)),
+               ("Demo data", _DEMO_RED, DEMO_NOTE if context.is_demo else "")]
+    top = Inches(4.6)
+    for name, colour, text in banners:
+        if not text:
+            continue
+        box = slide.shapes.add_shape(1, Inches(0.8), top, Inches(11.0), Inches(0.8))  # 1: rectangle
+        box.name = name
         box.fill.solid()
-        box.fill.fore_color.rgb = _DEMO_RED
+        box.fill.fore_color.rgb = colour
         box.line.fill.background()
-        fill_text(box.text_frame, [para(DEMO_NOTE, 20, bold=True, colour=WHITE)], anchor=MSO_ANCHOR.MIDDLE)
+        fill_text(box.text_frame, [para(text, 20, bold=True, colour=WHITE)], anchor=MSO_ANCHOR.MIDDLE)
+        top += Inches(0.95)
     set_notes(slide, [f"ACCSM KPI briefing for the Senior Officials Meeting: {framework.title}, reporting year "
                       f"{context.year}, data as of {format_as_of(context.as_of)}.",
                       f"{len(framework.indicators)} indicators in areas {_area_span(framework)}, judged against the "
                       f"{framework.baseline_year} baseline and the {framework.target_year} targets; {members} AMS.",
+                      *([f"{provisional_marker(framework)}: {describe_provisional(framework)}"]
+                        if framework.is_provisional else []),
                       *([DEMO_NOTE + "."] if context.is_demo else [])])
 
 
@@ -670,12 +687,15 @@ def _add_completeness_slides(deck: Presentation, context: _Context) -> None:
 
     years = sorted(int(y) for y in set(context.report["year"]))
     matrix = build_completeness_matrix(context.submissions, context.ams, years)
+    if context.membership is not None:
+        matrix = apply_membership(matrix, context.membership.members_in)  # Timor-Leste before 2026: not a member
+    fills = {**RETURN_STATE_COLOURS, NOT_MEMBER: "#ffffff"}
     columns = [Column("AMS", wrap=True), *[Column(str(y), wrap=True, same_width_as_next=y != years[-1])
                                            for y in years]]
-    rows = [[Cell(names[c]), *[Cell(matrix.loc[c, y], fill=RETURN_STATE_COLOURS[matrix.loc[c, y]],
+    rows = [[Cell(names[c]), *[Cell(matrix.loc[c, y], fill=fills[matrix.loc[c, y]],
                                     align=PP_ALIGN.CENTER) for y in years]] for c in context.ams]
     lead = [para(f"The current return of each AMS for each year, {years[0]}–{years[-1]}: received, accepted with "
-                 "warnings, or missing.", 13, colour=MUTED)]
+                 "warnings, missing, or not a member yet.", 13, colour=MUTED)]
     notes = [f"{names[c]}: " + "; ".join(f"{y} {matrix.loc[c, y]}" for y in years) + "." for c in context.ams]
     _add_table_slides(deck, "Country returns by AMS and year", lead, columns, rows, [0] * len(rows), notes,
                       fill=True)
@@ -733,7 +753,7 @@ def _add_table_slides(deck: Presentation, title: str, lead: list[Para], columns:
 
 
 def _add_footer(slide, context: _Context, number: int, total: int) -> None:
-    colour = _DEMO_RED if context.is_demo else MUTED
+    colour = _DEMO_RED if context.is_demo else _PROVISIONAL_ORANGE if context.framework.is_provisional else MUTED
     footer = slide.shapes.add_textbox(MARGIN, FOOTER_TOP, CONTENT_WIDTH - NUMBER_WIDTH, FOOTER_HEIGHT)
     footer.name = "Footer: source"
     fill_text(footer.text_frame, [para(context.footnote(), SOURCE_PT, colour=colour)])

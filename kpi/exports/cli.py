@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from kpi import cli_support, store_errors
+from kpi.catalogue import FRAMEWORKS
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_STORE = 0, 1, 2, cli_support.EXIT_STORE
 _LOG = logging.getLogger(__name__)
@@ -48,6 +49,9 @@ def add_export_parser(subparsers) -> argparse.ArgumentParser:
     briefing.add_argument("--pdf", metavar="FILE.pdf", help="also write the deck as PDF (needs LibreOffice)")
 
     for parser in (chart, table, briefing):
+        parser.add_argument("--plan", choices=list(FRAMEWORKS),
+                            help="the work plan whose KPIs to export (default: the plan of --year, else of the latest "
+                                 "year with data); a provisional plan is marked so in every file")
         parser.add_argument("--db", metavar="URL", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
         cli_support.add_verbose_option(parser, hidden=True)
     return export
@@ -81,20 +85,21 @@ class _UsageError(Exception):
 
 def _export_chart(engine, args) -> int:
     from kpi import charts, store
-    from kpi.catalogue import CURRENT_FRAMEWORK as framework
     from kpi.engine import compute_report
     from kpi.exports.images import render_figure
 
     fmt = args.format or _format_from_name(args.output, ("png", "svg"), "png")
-    if args.kind in ("trend", "ranking"):
-        if not args.indicator:
-            raise _UsageError(f"--indicator is required for a {args.kind} chart")
-        if args.indicator not in framework.codes:
-            raise _UsageError(f"unknown indicator {args.indicator!r}; known: {', '.join(framework.codes)}")
     with engine.connect() as connection:
+        framework = _choose_plan(connection, args)
+        if args.kind in ("trend", "ranking"):
+            if not args.indicator:
+                raise _UsageError(f"--indicator is required for a {args.kind} chart")
+            if args.indicator not in framework.codes:
+                raise _UsageError(f"unknown indicator {args.indicator!r}; known: {', '.join(framework.codes)}")
         report = compute_report(connection, framework)
         as_of = store.data_as_of(connection)
         states = store.read_member_states(connection)
+        demo = store.has_demo_data(connection)
     names = dict(zip(states["iso3"], states["name"]))
     year = _pick_year(report, args.year) if args.kind != "trend" else None
     if args.kind == "trend":
@@ -103,40 +108,51 @@ def _export_chart(engine, args) -> int:
         fig = charts.ranking_figure(report, args.indicator, year, framework, as_of, names=names)
     else:
         fig = charts.status_matrix_figure(report, year, framework, as_of, names=names)
-    data = render_figure(fig, fmt, width=args.width, height=args.height, scale=args.scale)
+    data = render_figure(fig, fmt, width=args.width, height=args.height, scale=args.scale, demo=demo,
+                         framework=framework)
     _write(args.output, data)
-    print(f"wrote {args.output} ({args.kind} chart, {fmt.upper()}, {len(data):,} bytes)")
+    print(f"wrote {args.output} ({args.kind} chart, {fmt.upper()}, {len(data):,} bytes){_marks(demo, framework)}")
     return EXIT_OK
 
 
 def _export_table(engine, args) -> int:
-    from kpi.catalogue import CURRENT_FRAMEWORK as framework
+    from kpi import store
     from kpi.charts import scorecard_table
     from kpi.engine import compute_report
     from kpi.exports import tables
+    from kpi.membership import Membership
 
     fmt = args.format or _format_from_name(args.output, ("csv", "xlsx"), "csv")
     with engine.connect() as connection:
+        demo = store.has_demo_data(connection)
+        states = store.read_member_states(connection)
+        names = dict(zip(states["iso3"], states["name"]))
         if args.what == "returns":
+            framework = None  # the returns as stored: they belong to no one plan
             if fmt == "xlsx":
                 data = tables.returns_workbook(connection)
             else:
-                data = tables.table_to_csv(tables.read_all_return_values(connection))
+                data = tables.table_to_csv(tables.read_all_return_values(connection), demo)
         else:
+            framework = _choose_plan(connection, args)
             report = compute_report(connection, framework)
+            units = {i.code: i.unit for i in framework.indicators}
             if args.what == "kpis":
                 if args.year is not None:
                     _pick_year(report, args.year)
                     report = report[report["year"] == args.year]
                 frame = tables.format_kpi_table(report)
-                data = tables.table_to_csv(frame) if fmt == "csv" else tables.table_to_excel(frame, "KPI table")
+                sheet = "KPI table"
             else:
                 year = _pick_year(report, args.year)
-                frame = scorecard_table(report, year, framework)
-                data = (tables.table_to_csv(frame) if fmt == "csv"
-                        else tables.table_to_excel(frame, f"Scorecard {year}"))
+                members = Membership.from_frame(states).members_in(year)
+                frame = tables.label_columns(scorecard_table(report, year, framework, ams_count=len(members)),
+                                             names, units)
+                sheet = f"Scorecard {year}"
+            data = (tables.table_to_csv(frame, demo, framework) if fmt == "csv"
+                    else tables.table_to_excel(frame, sheet, demo, framework))
     _write(args.output, data)
-    print(f"wrote {args.output} ({args.what}, {fmt}, {len(data):,} bytes)")
+    print(f"wrote {args.output} ({args.what}, {fmt}, {len(data):,} bytes){_marks(demo, framework)}")
     return EXIT_OK
 
 
@@ -149,18 +165,32 @@ def _export_briefing(engine, args) -> int:
     if args.pdf and not args.pdf.lower().endswith(".pdf"):
         raise _UsageError(f"--pdf must end in .pdf (got {args.pdf})")
     with engine.connect() as connection:
-        year = _pick_year(compute_report(connection), args.year)
-        result = build_briefing(connection, year, args.output, args.pdf)
+        framework = _choose_plan(connection, args)
+        year = _pick_year(compute_report(connection, framework), args.year)
+        result = build_briefing(connection, year, args.output, args.pdf, framework=framework)
     made = f"{result.pptx_path}" + (f" and {result.pdf_path}" if result.pdf_path else "")
     print(f"wrote {made}: {result.slide_count} slides, {result.figure_count} charts, "
           f"{result.timings['total']:.1f} s")
     return EXIT_OK
 
 
+def _choose_plan(connection, args):
+    # The rule of `python -m kpi report`: the plan named, else the plan of --year, else of the latest year with data.
+    from kpi.cli import choose_plan
+    return choose_plan(connection, getattr(args, "plan", None), getattr(args, "year", None))
+
+
+def _marks(demo: bool, framework) -> str:
+    marks = [m for m in ("marked DEMO DATA" if demo else "",
+                         "marked PROVISIONAL" if framework is not None and framework.is_provisional else "") if m]
+    return f", {' and '.join(marks)}" if marks else ""
+
+
 def _pick_year(report, year: int | None) -> int:
     years = sorted(int(y) for y in set(report["year"])) if len(report) else []
     if not years:
-        raise _UsageError("the store holds no returns yet: load some with python -m importers load")
+        raise _UsageError("the store holds no returns for the years of this plan yet: load some with python -m "
+                          "importers load, or choose another plan with --plan")
     if year is None:
         return years[-1]
     if year not in years:

@@ -12,7 +12,8 @@ from pathlib import Path
 
 import plotly.graph_objects as go
 
-from kpi.charts import mark_demo
+from kpi.catalogue import Framework
+from kpi.charts import mark_demo, mark_provisional
 
 FORMATS = ("png", "svg")
 # 1200×675 CSS px keeps Plotly's fonts legible when the picture fills a slide or half an A4 page;
@@ -58,28 +59,32 @@ def find_browser() -> str:
 
 
 def render_figure(fig: go.Figure, fmt: str = "png", width: int | None = None, height: int | None = None,
-                  scale: float = DEFAULT_SCALE, demo: bool = False) -> bytes:
+                  scale: float = DEFAULT_SCALE, demo: bool = False, framework: Framework | None = None) -> bytes:
     """Return one figure as PNG or SVG bytes, title, legend and footnotes included.
 
-    With `demo` the image carries kpi.charts.DEMO_MARKER (the figure passed in is left as it is); a figure
-    already marked with kpi.charts.mark_demo carries it anyway.
+    With `demo` the image carries kpi.charts.DEMO_MARKER, with a provisional `framework` the provisional marker
+    (kpi.charts.mark_provisional); the figure passed in is left as it is, and a figure already marked carries its
+    marks anyway.
 
     Width and height are CSS pixels: given ones win, else the figure's own layout size, else 1200×675.
     A PNG is `scale` times larger in pixels (2400 px wide by default); an SVG is drawn at scale 1.
 
     Raises ValueError for an unknown format, RendererUnavailable without Chromium, RenderError on failure.
     """
-    return render_figures([fig], fmt, width=width, height=height, scale=scale, demo=demo)[0]
+    return render_figures([fig], fmt, width=width, height=height, scale=scale, demo=demo, framework=framework)[0]
 
 
 def render_figures(figs: list[go.Figure], fmt: str = "png", width: int | None = None,
-                   height: int | None = None, scale: float = DEFAULT_SCALE, demo: bool = False) -> list[bytes]:
+                   height: int | None = None, scale: float = DEFAULT_SCALE, demo: bool = False,
+                   framework: Framework | None = None) -> list[bytes]:
     """Return the figures as PNG or SVG bytes, in order, all through the one shared renderer.
 
     Raises as render_figure does.
     """
     if fmt not in FORMATS:
         raise ValueError(f"format must be one of {', '.join(FORMATS)} (got {fmt!r})")
+    if framework is not None and framework.is_provisional:
+        figs = [mark_provisional(go.Figure(fig), framework) for fig in figs]
     figs = [mark_demo(go.Figure(fig)) for fig in figs] if demo else list(figs)
     if not figs:
         return []

@@ -15,7 +15,8 @@ from openpyxl.utils import get_column_letter
 from sqlalchemy import Connection
 
 from kpi import store
-from kpi.charts import DEMO_MARKER
+from kpi.catalogue import Framework
+from kpi.charts import DEMO_MARKER, describe_provisional, provisional_marker
 from kpi.engine import REPORT_COLUMNS
 from kpi.fields import (EXPORT_KIND, IDENTITY_SHEET, KIND_CODE, LIST_SHEETS, LIST_SHEETS_BY_CODE,
                         RETURN_FIELDS_BY_CODE, VERSION_CODE)
@@ -49,9 +50,40 @@ def escape_formula(text: str) -> str:
     return "'" + text if text.startswith(FORMULA_TRIGGERS) else text
 
 
-def export_file_name(stem: str, extension: str, demo: bool = False) -> str:
-    """Return the file name of an export: `stem.extension`, with DEMO_SUFFIX before the dot for demo data."""
-    return f"{stem}{DEMO_SUFFIX if demo else ''}.{extension}"
+PROVISIONAL_SUFFIX = "-PROVISIONAL"  # in the file name of every export of a provisional framework
+
+
+def export_file_name(stem: str, extension: str, demo: bool = False, framework: Framework | None = None) -> str:
+    """Return the file name of an export: `stem.extension`, with PROVISIONAL_SUFFIX for a provisional framework and
+    DEMO_SUFFIX for demo data before the dot."""
+    return f"{export_stem(stem, demo, framework)}.{extension}"
+
+
+def export_stem(stem: str, demo: bool = False, framework: Framework | None = None) -> str:
+    """Return the file name of an export without its extension (see export_file_name)."""
+    provisional = framework is not None and framework.is_provisional
+    return f"{stem}{PROVISIONAL_SUFFIX if provisional else ''}{DEMO_SUFFIX if demo else ''}"
+
+
+def provisional_explanation(framework: Framework) -> str:
+    """Return what an export of a provisional framework says about it ("" for an adopted framework)."""
+    marker = provisional_marker(framework)
+    if not marker:
+        return ""
+    return f"{marker}: {describe_provisional(framework)}"
+
+
+def mark_table(df: pd.DataFrame, demo: bool = False, framework: Framework | None = None) -> pd.DataFrame:
+    """Return the table with a first column `note` saying, on every row, DEMO_MARKER (demo data) and the
+    provisional marker (a provisional framework); the table as it is when neither applies."""
+    notes = [n for n in (DEMO_MARKER if demo else "", provisional_marker(framework) if framework else "") if n]
+    if not notes:
+        return df.copy()
+    frame = df.copy()
+    if not len(frame):
+        frame = pd.DataFrame([{c: None for c in frame.columns}], columns=frame.columns)
+    frame.insert(0, NOTE_COLUMN if NOTE_COLUMN not in frame.columns else f"{NOTE_COLUMN} (export)", " · ".join(notes))
+    return frame
 
 
 def mark_demo_table(df: pd.DataFrame) -> pd.DataFrame:
@@ -60,11 +92,7 @@ def mark_demo_table(df: pd.DataFrame) -> pd.DataFrame:
     A column rather than a line above the header: a CSV reader or a spreadsheet filter keeps reading the header
     as the header, and every row copied elsewhere still says it is fictional.
     """
-    frame = df.copy()
-    if not len(frame):
-        frame = pd.DataFrame([{c: None for c in frame.columns}], columns=frame.columns)
-    frame.insert(0, NOTE_COLUMN if NOTE_COLUMN not in frame.columns else f"{NOTE_COLUMN} (export)", DEMO_MARKER)
-    return frame
+    return mark_table(df, demo=True)
 
 
 def label_columns(df: pd.DataFrame, names: dict[str, str] | None = None,
@@ -96,30 +124,33 @@ def label_columns(df: pd.DataFrame, names: dict[str, str] | None = None,
     return frame.rename(columns=renames)
 
 
-def table_to_csv(df: pd.DataFrame, demo: bool = False) -> bytes:
+def table_to_csv(df: pd.DataFrame, demo: bool = False, framework: Framework | None = None) -> bytes:
     """Return the table as UTF-8 CSV with a BOM; text cells that would be formulas are escaped, numbers kept.
 
-    With `demo`, the first column says DEMO_MARKER on every row (mark_demo_table).
+    With `demo`, or a provisional `framework`, the first column says so on every row (mark_table).
     """
-    frame = mark_demo_table(df) if demo else df.copy()
+    frame = mark_table(df, demo, framework)
     for column in frame.columns:
         frame[column] = [_csv_cell(v) for v in frame[column]]
     return frame.to_csv(index=False, lineterminator="\r\n").encode(CSV_ENCODING)
 
 
-def table_to_excel(df: pd.DataFrame, sheet_name: str = "Table", demo: bool = False) -> bytes:
+def table_to_excel(df: pd.DataFrame, sheet_name: str = "Table", demo: bool = False,
+                   framework: Framework | None = None) -> bytes:
     """Return the table as an .xlsx: bold frozen header, fitted widths, text never a formula, and a last sheet
     saying it is an export.
 
-    With `demo`, the first column says DEMO_MARKER on every row and the last sheet says it in red.
+    With `demo`, or a provisional `framework`, the first column says so on every row and the last sheet says it
+    in red.
     """
     workbook = Workbook()
     workbook.remove(workbook.active)
-    write_sheet(workbook, sheet_name, mark_demo_table(df) if demo else df)
-    return _save(workbook, f"ACCSM dashboard export: {sheet_name}", demo)
+    write_sheet(workbook, sheet_name, mark_table(df, demo, framework))
+    return _save(workbook, f"ACCSM dashboard export: {sheet_name}", demo, framework)
 
 
-def _add_identity_sheet(workbook: Workbook, title: str, demo: bool = False) -> None:
+def _add_identity_sheet(workbook: Workbook, title: str, demo: bool = False,
+                        framework: Framework | None = None) -> None:
     # The importer reads the kind back and explains that an export is for reading, not for loading.
     sheet = workbook.create_sheet(IDENTITY_SHEET)
     sheet["A1"] = title
@@ -130,6 +161,10 @@ def _add_identity_sheet(workbook: Workbook, title: str, demo: bool = False) -> N
     if demo:
         sheet["A7"] = DEMO_EXPLANATION
         sheet["A7"].font = Font(bold=True, color="C53030")
+    provisional = provisional_explanation(framework) if framework is not None else ""
+    if provisional:
+        sheet["A8"] = provisional
+        sheet["A8"].font = Font(bold=True, color="9C4221")
     sheet.column_dimensions["A"].width = 20
 
 
@@ -152,9 +187,9 @@ def write_sheet(workbook: Workbook, sheet_name: str, df: pd.DataFrame) -> None:
         sheet.auto_filter.ref = f"A1:{get_column_letter(len(headers))}{max(len(df) + 1, 1)}"
 
 
-def kpi_table_workbook(report: pd.DataFrame) -> bytes:
+def kpi_table_workbook(report: pd.DataFrame, demo: bool = False, framework: Framework | None = None) -> bytes:
     """Return the KPI table (interfaces.md columns, unrounded; details as JSON text) as an .xlsx."""
-    return table_to_excel(format_kpi_table(report), "KPI table")
+    return table_to_excel(format_kpi_table(report), "KPI table", demo, framework)
 
 
 def format_kpi_table(report: pd.DataFrame) -> pd.DataFrame:
@@ -281,8 +316,8 @@ def _sheet_title(name: str) -> str:
     return name[:EXCEL_SHEET_NAME_LENGTH] or "Sheet"
 
 
-def _save(workbook: Workbook, title: str, demo: bool = False) -> bytes:
-    _add_identity_sheet(workbook, title, demo)
+def _save(workbook: Workbook, title: str, demo: bool = False, framework: Framework | None = None) -> bytes:
+    _add_identity_sheet(workbook, title, demo, framework)
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

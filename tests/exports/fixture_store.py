@@ -75,10 +75,14 @@ def build_return(country: str, year: int, user: str, is_demo: bool) -> tuple[Ret
     return content, info
 
 
-def build_fixture_store(url: str, is_demo: bool = False, user: str = "fixture"):
-    """Create and fill a store at `url` (marked demo when asked); return its engine."""
+def build_fixture_store(url: str, is_demo: bool = False, user: str = "fixture", later_years: tuple[int, ...] = ()):
+    """Create and fill a store at `url` (marked demo when asked), with returns of the ten AMS in `later_years` too
+    (e.g. 2025 and 2026, the years of the next plan); return its engine."""
     engine = open_store(url)
     with engine.begin() as connection:
+        for year in later_years:
+            for country in AMS:
+                store.store_return(connection, *build_return(country, year, user, is_demo))
         for year in YEARS:
             for country in AMS:
                 if year == LATEST_YEAR and country in MISSING_IN_LATEST:

@@ -1,7 +1,8 @@
 """The briefing pack as an official prints it: LibreOffice's PDF, read back with poppler (`pdftotext -bbox-layout`).
 
 Every word lies inside its slide and, but for the footer, above the footer's top; no text is under 12 pt but the
-10 pt source line; no indicator's wording is cut; the charts' type is at least 12 pt at the size it is placed.
+10 pt source line; no indicator's wording is cut; the charts' type is at least 12 pt at the size it is placed. All
+of it for the 2016-2020 pack and for a pack of the provisional 2026-2030 plan, whose every slide says so.
 """
 
 from __future__ import annotations
@@ -18,11 +19,12 @@ from pptx.enum.shapes import MSO_SHAPE_TYPE, PP_PLACEHOLDER
 from pptx.oxml.ns import qn
 from pptx.util import Emu
 
-from kpi.catalogue import CURRENT_FRAMEWORK
+from kpi.catalogue import FRAMEWORKS
+from kpi.charts import provisional_marker
 from kpi.exports.briefing import CHART_SCALE, build_briefing, build_pack_figures
 from kpi.exports.pack_charts import CHART_MIN_PX, CHART_SOURCE_PX, chart_font_sizes
 from kpi.exports.slides import FOOTER_TOP, MIN_TEXT_PT, SLIDE_HEIGHT, SLIDE_WIDTH, SOURCE_PT
-from tests.exports.fixture_store import LATEST_YEAR
+from tests.exports.fixture_store import LATEST_YEAR, build_fixture_store
 
 pytestmark = [pytest.mark.slow, pytest.mark.skipif(
     not (shutil.which("soffice") or shutil.which("libreoffice")) or not shutil.which("pdftotext"),
@@ -33,12 +35,34 @@ FOOTER_TOP_PT = Emu(FOOTER_TOP).pt
 SOURCE_SHAPE, NUMBER_SHAPE = "Footer: source", "Footer: slide number"
 
 
+BANNERS = ("Demo data", "Provisional framework")  # the title slide's banners: shapes, not placeholders
+NEW_PLAN_YEAR = 2026
+
+
+@pytest.fixture(scope="module", params=["2016-2020", "2026-2030"])
+def case(request, demo_engine, tmp_path_factory):
+    """(engine, framework, year) of the pack: the demo store's latest year, or 2026 under the provisional plan."""
+    framework = FRAMEWORKS[request.param]
+    if not framework.is_provisional:
+        return demo_engine, framework, LATEST_YEAR
+    url = f"sqlite:///{tmp_path_factory.mktemp('next-plan')}/kpi.db"
+    engine = build_fixture_store(url, is_demo=True, later_years=(2025, NEW_PLAN_YEAR))
+    request.addfinalizer(engine.dispose)
+    return engine, framework, NEW_PLAN_YEAR
+
+
 @pytest.fixture(scope="module")
-def pack(demo_engine, tmp_path_factory, test_output):
+def framework(case):
+    return case[1]
+
+
+@pytest.fixture(scope="module")
+def pack(case, tmp_path_factory, test_output):
+    engine, framework, year = case
     folder = tmp_path_factory.mktemp("layout")
-    with demo_engine.connect() as connection:
-        result = build_briefing(connection, LATEST_YEAR, folder / "som.pptx", folder / "som.pdf")
-    shutil.copy(result.pdf_path, test_output / "briefing.pdf")  # kept for people to look at
+    with engine.connect() as connection:
+        result = build_briefing(connection, year, folder / "som.pptx", folder / "som.pdf", framework=framework)
+    shutil.copy(result.pdf_path, test_output / f"briefing_{framework.code}.pdf")  # kept for people to look at
     return result, Presentation(str(result.pptx_path))
 
 
@@ -134,7 +158,7 @@ def test_deck__titles_in_title_placeholders_and_text_in_body_placeholders(deck):
         assert slide.shapes.title is not None and slide.shapes.title.text_frame.text.strip(), number
         for shape in slide.shapes:
             if shape.has_text_frame and shape.text_frame.text.strip() and not shape.is_placeholder \
-                    and shape.name not in (SOURCE_SHAPE, NUMBER_SHAPE, "Demo data"):
+                    and shape.name not in (SOURCE_SHAPE, NUMBER_SHAPE, *BANNERS):
                 loose.append((number, shape.name))
     assert loose == []
 
@@ -148,15 +172,26 @@ def test_deck__every_slide_has_speaker_notes(deck):
     assert all(slide.has_notes_slide and slide.notes_slide.notes_text_frame.text.strip() for slide in deck.slides)
 
 
-def test_deck__every_indicator_wording_is_whole(deck):
+def test_deck__every_indicator_wording_is_whole(deck, framework):
     text = "\n".join(run.text for slide in deck.slides for _, _, run in runs_of(slide))
-    assert [i.code for i in CURRENT_FRAMEWORK.indicators if i.wording not in text] == []
+    assert [i.code for i in framework.indicators if i.wording not in text] == []
 
 
-def test_pdf__no_word_of_an_indicator_wording_is_cut(pages):
+def test_deck__a_provisional_plan_is_said_on_every_slide(deck, framework):
+    marker = provisional_marker(framework)
+    footers = [" ".join(s.text_frame.text for s in slide.shapes if s.name == SOURCE_SHAPE) for slide in deck.slides]
+    banners = [s.text_frame.text for s in deck.slides[0].shapes if s.name == "Provisional framework"]
+    if framework.is_provisional:
+        assert marker and all(f.startswith(marker) for f in footers), footers
+        assert banners == [marker]
+    else:
+        assert not any("PROVISIONAL" in f for f in footers) and banners == []
+
+
+def test_pdf__no_word_of_an_indicator_wording_is_cut(pages, framework):
     printed = {text for _, _, words in pages for text, *_ in words}
     cut = []
-    for indicator in CURRENT_FRAMEWORK.indicators:
+    for indicator in framework.indicators:
         for token in indicator.wording.split():
             pieces = re.split(r"(?<=-)", token)  # a compound may break after its hyphen: that is not a cut
             if token not in printed and not all(piece in printed for piece in pieces):
@@ -164,12 +199,13 @@ def test_pdf__no_word_of_an_indicator_wording_is_cut(pages):
     assert cut == []
 
 
-def test_pictures__chart_type_prints_at_12_pt_or_more(demo_engine, deck):
+def test_pictures__chart_type_prints_at_12_pt_or_more(case, deck):
     pictures = [s for slide in deck.slides for s in slide.shapes if s.shape_type == MSO_SHAPE_TYPE.PICTURE]
     # Points on the slide per CSS pixel of the figure: the PNG is CHART_SCALE pixels per CSS pixel.
     ratios = [s.width.pt / (int.from_bytes(s.image.blob[16:20], "big") / CHART_SCALE) for s in pictures]
-    with demo_engine.connect() as connection:
-        figures = build_pack_figures(connection, LATEST_YEAR)
+    engine, framework, year = case
+    with engine.connect() as connection:
+        figures = build_pack_figures(connection, year, framework)
     assert len(figures) == len(pictures)
     sizes = [(key, where, size) for key, fig in figures.items() for where, size in chart_font_sizes(fig)]
     assert [s for s in sizes if s[1] != "source" and s[2] < CHART_MIN_PX] == []

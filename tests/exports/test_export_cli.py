@@ -62,3 +62,37 @@ def test_python_m_kpi_export(plain_engine, tmp_path):
                            "-o", str(tmp_path / "s.xlsx")], cwd=ROOT, capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     assert (tmp_path / "s.xlsx").is_file()
+
+
+def test_export__demo_data_is_marked_in_the_image_and_the_table(demo_engine, plain_engine, tmp_path):
+    from kpi.charts import DEMO_MARKER
+    for engine, marked in ((demo_engine, True), (plain_engine, False)):
+        svg, csv = tmp_path / f"{marked}.svg", tmp_path / f"{marked}.csv"
+        assert run(engine, "chart", "--kind", "ranking", "--indicator", "A.1.1", "--year", "2018",
+                   "-o", str(svg)) == EXIT_OK
+        assert run(engine, "table", "--what", "scorecard", "--year", "2018", "-o", str(csv)) == EXIT_OK
+        assert (DEMO_MARKER in svg.read_text(encoding="utf-8")) is marked
+        header, first = csv.read_text(encoding="utf-8-sig").splitlines()[:2]
+        assert header.startswith("note,") is marked
+        assert (DEMO_MARKER in first) is marked
+
+
+def test_export__a_provisional_plan_is_marked_in_every_file(plain_engine, tmp_path, capsys):
+    from kpi.catalogue import FRAMEWORKS
+    from kpi.charts import provisional_marker
+    marker = provisional_marker(FRAMEWORKS["2026-2030"])
+    assert run(plain_engine, "table", "--what", "kpis", "--plan", "2026-2030", "-o", str(tmp_path / "k.csv")) == EXIT_OK
+    assert "marked PROVISIONAL" in capsys.readouterr().out
+    header, first = (tmp_path / "k.csv").read_text(encoding="utf-8-sig").splitlines()[:2]
+    assert header.startswith("note,indicator,scope,year") and marker in first
+    assert run(plain_engine, "chart", "--indicator", "A.1.1", "--plan", "2026-2030",
+               "-o", str(tmp_path / "t.svg")) == EXIT_OK
+    assert marker in (tmp_path / "t.svg").read_text(encoding="utf-8")
+    assert run(plain_engine, "chart", "--indicator", "A.1.1", "--plan", "2016-2020",
+               "-o", str(tmp_path / "old.svg")) == EXIT_OK
+    assert "PROVISIONAL" not in (tmp_path / "old.svg").read_text(encoding="utf-8")
+
+
+def test_export__briefing_for_a_plan_without_data_is_a_usage_error(plain_engine, tmp_path, capsys):
+    assert run(plain_engine, "briefing", "--plan", "2026-2030", "-o", str(tmp_path / "b.pptx")) == EXIT_USAGE
+    assert "--plan" in capsys.readouterr().err

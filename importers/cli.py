@@ -8,11 +8,12 @@ import sys
 from pathlib import Path
 
 from importers import layout
-from importers.load import KINDS, load_file
 from kpi import cli_support
 from kpi.cli_support import EXIT_OK, EXIT_REJECTED, EXIT_STORE
 from kpi.config import resolve_database_url, resolve_user
 from kpi.store_errors import open_store
+
+# The loader (pandas, openpyxl, SQLAlchemy) is imported by the commands, so --help and a usage error answer at once.
 
 _LOG = logging.getLogger(__name__)
 
@@ -38,7 +39,7 @@ def _make_parser() -> argparse.ArgumentParser:
 
     template = commands.add_parser("template", help="write a blank workbook to fill in",
                                    description="Write a blank workbook of one kind.")
-    template.add_argument("kind", choices=sorted(KINDS), help="what the workbook is for")
+    template.add_argument("kind", choices=sorted(layout.WORKBOOK_KINDS), help="what the workbook is for")
     template.add_argument("--country", help="the AMS (ISO3 code) a return is for, e.g. BRN")
     template.add_argument("--year", type=int, help="the reporting year of a return, e.g. 2018")
     template.add_argument("--project", help="the ARC project title an evaluations workbook is for, as listed in the return")
@@ -59,6 +60,8 @@ def _make_parser() -> argparse.ArgumentParser:
 
 
 def _write_template(parser: argparse.ArgumentParser, args: argparse.Namespace, url: str) -> int:
+    from importers.load import KINDS
+
     kind = KINDS[args.kind]
     missing = [f"--{o}" for o in kind.template_options if getattr(args, o) is None]
     if missing:
@@ -87,6 +90,8 @@ def _write_template(parser: argparse.ArgumentParser, args: argparse.Namespace, u
 
 
 def _load_files(args: argparse.Namespace, url: str) -> int:
+    from importers.load import load_file
+
     engine = open_store(url)
     user = resolve_user(args.user)
     exit_code = EXIT_OK

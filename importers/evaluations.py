@@ -129,11 +129,10 @@ def validate_evaluations(workbook: Workbook, connection: Connection) -> Validati
 
 def compare_evaluations(connection: Connection, content: EvaluationsContent) -> list[Change]:
     """Return what storing these rows would change against the current evaluations of the same project."""
-    stored = store.read_current_evaluations(connection)
-    if len(stored):
-        stored = stored[(stored["country"] == content.country) & (stored["year"] == content.year)
-                        & (stored["project_title"].map(normalise_title) == normalise_title(content.project))]
-    old = sorted((_rating_key(r) for r in stored.to_dict("records")), key=repr) if len(stored) else []
+    project = normalise_title(content.project)
+    stored = [r for r in store.read_evaluations_of(connection, content.country, content.year)
+              if normalise_title(r["project_title"]) == project]
+    old = sorted((_rating_key(r) for r in stored), key=repr)
     new = sorted((_rating_key(r) for r in content.rows), key=repr)
     return [] if old == new else [Change(f"{content.project} (participants)", len(old), len(new))]
 
@@ -160,9 +159,8 @@ def _resolve_project(connection: Connection, country: str, year: int, project: s
     One spelling per project keeps a later file superseding the earlier one instead of adding to it.
     """
     key = normalise_title(project)
-    projects = store.read_current_items(connection, "arc_projects")
-    listed = [t for t in projects.loc[(projects["country"] == country) & (projects["year"] == year), "title"]
-              if normalise_title(t) == key]
+    projects = store.read_items_of_return(connection, "arc_projects", country, year)
+    listed = [p["title"] for p in projects if normalise_title(p["title"]) == key]
     if listed:
         return listed[0]
     result.add_warning(layout.INSTRUCTIONS_SHEET, cell_ref(IDENTITY_ROWS["project"], 2),

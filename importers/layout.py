@@ -4,12 +4,17 @@ from __future__ import annotations
 
 import csv
 from functools import cache
+from typing import TYPE_CHECKING
 
 from kpi.config import DATA_DIR
-from kpi.membership import Membership
 from kpi.fields import EXPORT_KIND, IDENTITY_SHEET, KIND_CODE, LIST_SHEETS, TARGET_FIELDS, VERSION_CODE  # noqa: F401 - re-exported: the identity cells belong to the layout
 
+if TYPE_CHECKING:
+    from kpi.membership import Membership  # imports pandas, which the command line's --help does not need
+
 TEMPLATE_VERSION = "1"
+# The kinds of workbook, in the order importers.load.KINDS defines what the software does with each.
+WORKBOOK_KINDS = ("return", "targets", "evaluations", "workplan")
 KNOWN_VERSIONS = ("1",)
 
 INSTRUCTIONS_SHEET = IDENTITY_SHEET
@@ -46,6 +51,8 @@ def read_ams_codes() -> tuple[str, ...]:
 @cache
 def read_membership() -> Membership:
     """Return the dated membership of the reference data (data/member_states.csv: accsm_since)."""
+    from kpi.membership import Membership
+
     with (DATA_DIR / "member_states.csv").open(newline="", encoding="utf-8") as handle:
         rows = [row for row in csv.DictReader(handle) if row["group"] == "AMS"]
     return Membership(tuple(r["iso3"] for r in rows),

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+import math
 
-import pandas as pd
 from sqlalchemy import Connection
 
 from importers import layout
@@ -63,9 +63,8 @@ def validate_return(workbook: Workbook, connection: Connection) -> Validation:
 
 def compare_return(connection: Connection, content: ReturnContent) -> list[Change]:
     """Return what storing this return would change against the current return for its AMS and year."""
-    stored = store.read_current_values(connection)
-    stored = stored[(stored["country"] == content.country) & (stored["year"] == content.year)]
-    old = {row.field_code: _stored_value(row) for row in stored.itertuples()}
+    old = {row.field_code: _stored_value(row)
+           for row in store.read_values_of_return(connection, content.country, content.year)}
     changes = []
     for field in RETURN_FIELDS:
         new = content.values[field.code].value if field.code in content.values else None
@@ -224,17 +223,16 @@ def _warn_contradictions(values: dict[str, CellValue], result: Validation) -> No
 
 def _warn_percent_moves(connection: Connection, country: str, year: int, values: dict[str, CellValue],
                         result: Validation) -> None:
-    stored = store.read_current_values(connection)
-    stored = stored[(stored["country"] == country) & (stored["year"] <= year)]
-    if stored.empty:
+    previous_year = store.read_latest_return_year(connection, country, year)
+    if previous_year is None:
         return
-    previous_year = int(stored["year"].max())
-    previous = {r.field_code: r.value_number for r in stored[stored["year"] == previous_year].itertuples()}
+    previous = {r.field_code: r.value_number
+                for r in store.read_values_of_return(connection, country, previous_year)}
     for indicator in CURRENT_FRAMEWORK.indicators:
         if indicator.kind not in (AGENCY_SHARE, SHARE, REPORTED_PCT):
             continue
         new = _percent(indicator, lambda code: _value(values, code))
-        old = _percent(indicator, lambda code: None if pd.isna(previous.get(code)) else previous.get(code))
+        old = _percent(indicator, lambda code: None if _is_missing(previous.get(code)) else previous.get(code))
         if new is not None and old is not None and abs(new - old) > PERCENT_MOVE_WARNING_POINTS:
             cell = values[indicator.inputs[0]]
             result.add_warning(cell.sheet, cell.cell, f"{indicator.code} is {new:.1f} %, {new - old:+.1f} points "
@@ -304,16 +302,19 @@ def _check_declared_total(list_sheet: ListSheet, values: dict[str, CellValue], v
 
 # --- comparing with the store -----------------------------------------------------------------
 
+def _is_missing(value) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value))
+
+
 def _stored_value(row):
-    if row.value_text is not None and not pd.isna(row.value_text):
+    if not _is_missing(row.value_text):
         return row.value_text
-    return None if pd.isna(row.value_number) else row.value_number
+    return None if _is_missing(row.value_number) else row.value_number
 
 
-def _stored_items(connection: Connection, list_sheet: ListSheet, country: str, year: int) -> list[tuple]:
-    frame = store.read_current_items(connection, list_sheet.code)
-    frame = frame[(frame["country"] == country) & (frame["year"] == year)].sort_values("row")
-    return [_item_key(list_sheet, row) for row in frame.to_dict("records")]
+def _stored_items(connection: Connection, list_sheet: ListSheet, country: str, year: int) -> list[list]:
+    rows = store.read_items_of_return(connection, list_sheet.code, country, year)
+    return [_item_key(list_sheet, row) for row in rows]
 
 
 def _item_key(list_sheet: ListSheet, row: dict) -> list:

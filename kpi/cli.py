@@ -6,17 +6,20 @@ import argparse
 import json
 import logging
 import sys
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from kpi import cli_support, store_errors
 from kpi.catalogue import FRAMEWORKS
 from kpi.cli_support import EXIT_OK, EXIT_REJECTED, EXIT_USAGE
 from kpi.config import resolve_database_url
-from kpi.engine import compute_report
 from kpi.exports.cli import add_export_parser, run_export
-from kpi.indicators import ASEAN
 from kpi.plans import plan_for_year
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+# pandas, SQLAlchemy and the engine are imported by the commands that use them, so --help and a usage error
+# answer at once.
 
 _LOG = logging.getLogger(__name__)
 
@@ -65,8 +68,11 @@ def _run(parser, args, url: str) -> int:
 def run_report(engine, args, parser) -> int:
     if args.scope is not None:
         args.scope = args.scope.upper()
+    from kpi.engine import compute_report
+    from kpi.indicators import ASEAN
+    from kpi.store import read_member_states
+
     with engine.connect() as connection:
-        from kpi.store import read_member_states
         scopes = [ASEAN, *read_member_states(connection)["iso3"]]
         if args.scope is not None and args.scope not in scopes:
             parser.error(f"--scope must be one of {', '.join(scopes)} (got {args.scope})")
@@ -98,6 +104,8 @@ def choose_plan(connection, plan: str | None, year: int | None):
 
 def format_report(report: pd.DataFrame, fmt: str) -> str:
     """Return the report as CSV (blank for no value) or JSON (null for no value); figures unrounded."""
+    import pandas as pd
+
     records = [{k: _plain(v) for k, v in row.items()} for row in report.to_dict("records")]
     if fmt == "json":
         return json.dumps(records, ensure_ascii=False, indent=1) + "\n"

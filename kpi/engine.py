@@ -9,7 +9,7 @@ from sqlalchemy import Connection
 
 from kpi import store
 from kpi.catalogue import CURRENT_FRAMEWORK, Framework, Indicator
-from kpi.indicators import ASEAN, Value, build_year_inputs, compute_indicator
+from kpi.indicators import ASEAN, Value, build_inputs_by_year, compute_indicator
 from kpi.membership import EVERY_AMS, Membership
 from kpi.plans import plan_years
 from kpi.progress import Assessment, assess, is_missing
@@ -63,10 +63,12 @@ def report_years(inputs: EngineInputs, framework: Framework) -> list[int]:
 def compute_values(inputs: EngineInputs, framework: Framework, years: list[int]) -> dict[tuple, Value]:
     """Return {(indicator code, scope, year): Value} for every indicator, AMS and ASEAN, and year."""
     values: dict[tuple, Value] = {}
+    by_year = build_inputs_by_year(inputs.values, inputs.items, inputs.evaluations, years,
+                                   item_columns_left_out=tuple(store.SUBMISSION_COLUMNS))
     for year in years:
-        year_inputs = build_year_inputs(year, inputs.values, inputs.items, inputs.evaluations)
+        year_inputs = by_year[year]
+        members = inputs.membership.members_in(year)
         for indicator in framework.indicators:
-            members = inputs.membership.members_in(year)
             for scope, value in compute_indicator(indicator, year_inputs, members).items():
                 values[(indicator.code, scope, year)] = value
     return values
@@ -87,6 +89,7 @@ def build_report(inputs: EngineInputs, framework: Framework = CURRENT_FRAMEWORK,
     membership = inputs.membership
     scopes = [ASEAN, *membership.members_in_any(years)]
     baseline_members = membership.count_in(framework.baseline_year)
+    members_count = {row_year: membership.count_in(row_year) for row_year in years}
     rows = []
     for indicator in framework.indicators:
         for row_scope in scopes:
@@ -100,7 +103,7 @@ def build_report(inputs: EngineInputs, framework: Framework = CURRENT_FRAMEWORK,
                     continue  # not yet a member that year: no row, rather than a "no data" to explain
                 value = values[(indicator.code, row_scope, row_year)]
                 rows.append(_report_row(indicator, row_scope, row_year, value, baseline, baseline_source,
-                                        target, target_source, framework, membership.count_in(row_year)))
+                                        target, target_source, framework, members_count[row_year]))
     return pd.DataFrame(rows, columns=REPORT_COLUMNS)
 
 

@@ -95,8 +95,10 @@ def _list_count(indicator, inputs, country) -> Value | None:
     details = {}
     split_by = {"policies": "level", "reform_measures": "aim"}.get(sheet.code)
     if split_by and rows:
-        details[f"by_{split_by}"] = {choice: sum(1 for r in rows if r.get(split_by) == choice)
-                                     for choice in sheet.column(split_by).choices}
+        listed: dict = {}
+        for r in rows:
+            listed[r.get(split_by)] = listed.get(r.get(split_by), 0) + 1
+        details[f"by_{split_by}"] = {choice: listed.get(choice, 0) for choice in sheet.column(split_by).choices}
     if count is not None and rows == [] and count > 0:
         details["listed"] = False
     return Value(count, details=details)
@@ -234,26 +236,71 @@ _AGGREGATE = {
 def build_year_inputs(year: int, values: pd.DataFrame, items: dict[str, pd.DataFrame],
                       evaluations: pd.DataFrame) -> YearInputs:
     """Return one year's inputs from the store's current values, list items and participant evaluations."""
-    year_values: dict[str, dict[str, object]] = {}
-    for row in values[values["year"] == year].itertuples(index=False):
-        number, text = _none_if_nan(row.value_number), _none_if_nan(row.value_text)
+    return build_inputs_by_year(values, items, evaluations).get(year) or _no_inputs(year, items)
+
+
+def build_inputs_by_year(values: pd.DataFrame, items: dict[str, pd.DataFrame],
+                         evaluations: pd.DataFrame, years: list[int] | None = None,
+                         item_columns_left_out: tuple[str, ...] = ()) -> dict[int, YearInputs]:
+    """Return {year: YearInputs} for `years` (default: every year in the frames), each frame turned into records once.
+
+    A year without any data has empty inputs; `item_columns_left_out` are columns of the item frames that no
+    indicator reads (the engine leaves out what the store adds about each submission). Rows keep the frames'
+    order within each AMS, as one year's filter and groupby by AMS would give them; converting the frames once
+    instead of per year and AMS is what keeps the KPI table's cost near that of its reads.
+    """
+    by_year: dict[int, YearInputs] = {}
+
+    def inputs_of(year) -> YearInputs:
+        year = int(year)
+        if year not in by_year:
+            by_year[year] = _no_inputs(year, items)
+        return by_year[year]
+
+    columns = ("year", "country", "field_code", "value_number", "value_text")
+    for year, country, code, number, text in zip(*_columns(values, columns)) if len(values) else ():
         value = text if text in ("yes", "no") or number is None else number
-        year_values.setdefault(row.country, {})[row.field_code] = value
-    year_items = {
-        code: {country: [_clean(r) for r in rows.to_dict("records")]
-               for country, rows in frame[frame["year"] == year].groupby("country")}
-        for code, frame in items.items()
-    }
-    year_evaluations: dict[tuple[str, str], list[dict]] = {}
-    for record in evaluations[evaluations["year"] == year].to_dict("records") if len(evaluations) else []:
+        inputs_of(year).values.setdefault(country, {})[code] = value
+    for code, frame in items.items():
+        for record in _records(frame, item_columns_left_out):
+            if record["country"] is None:
+                continue  # as a groupby by AMS leaves it out
+            inputs_of(record["year"]).items[code].setdefault(record["country"], []).append(record)
+    for record in _records(evaluations):
         key = (record["country"], normalise_title(record["project_title"]))
-        year_evaluations.setdefault(key, []).append(_clean(record))
-    return YearInputs(year, year_values, year_items, year_evaluations)
+        inputs_of(record["year"]).evaluations.setdefault(key, []).append(record)
+    for year_inputs in by_year.values():
+        year_inputs.items = {code: dict(sorted(per_ams.items())) for code, per_ams in year_inputs.items.items()}
+    if years is None:
+        return by_year
+    return {year: by_year.get(year) or _no_inputs(year, items) for year in years}
+
+
+def _records(frame: pd.DataFrame, left_out: tuple[str, ...] = ()) -> list[dict]:
+    """Return the frame's rows as dicts of plain Python values with None for every missing value: what
+    DataFrame.to_dict("records") gives once cleaned, built column by column (without the columns left out)."""
+    columns = [c for c in frame.columns if c not in left_out]
+    return [dict(zip(columns, row)) for row in zip(*_columns(frame, columns))] if len(frame) else []
+
+
+def _columns(frame: pd.DataFrame, columns) -> list[list]:
+    """Return each column as a list of plain Python values, None where a value is missing."""
+    lists = []
+    for column in columns:
+        series = frame[column]
+        values = series.tolist()
+        # isna() finds every value _none_if_nan clears (and integer and boolean columns hold none), so only a
+        # column with a missing value is looked at value by value.
+        if series.dtype.kind not in "iub" and series.hasnans:
+            values = [_none_if_nan(v) for v in values]
+        lists.append(values)
+    return lists
+
+
+def _no_inputs(year: int, items: dict[str, pd.DataFrame]) -> YearInputs:
+    return YearInputs(year, {}, {code: {} for code in items}, {})
 
 
 def _none_if_nan(value):
     return None if value is None or value is pd.NA or value is pd.NaT or (isinstance(value, float) and value != value) else value
 
-
-def _clean(record: dict) -> dict:
-    return {k: _none_if_nan(v) for k, v in record.items()}

@@ -7,7 +7,7 @@ import json
 from dataclasses import dataclass, field
 
 import pandas as pd
-from sqlalchemy import Connection, and_, delete, insert, select, update
+from sqlalchemy import Connection, and_, delete, func, insert, select, update
 
 from kpi import schema
 from kpi.fields import LIST_SHEETS_BY_CODE, RETURN_FIELDS_BY_CODE
@@ -248,7 +248,6 @@ def count_submissions(connection: Connection) -> int:
 
 def data_as_of(connection: Connection) -> dt.datetime | None:
     """Return when the newest stored submission or target change was made, or None for an empty store."""
-    from sqlalchemy import func
     latest = [connection.execute(select(func.max(schema.submission.c.submitted_at))).scalar(),
               connection.execute(select(func.max(schema.target_entry.c.set_at))).scalar()]
     latest = [_as_utc(x) for x in latest if x is not None]
@@ -260,7 +259,8 @@ def _as_utc(value: dt.datetime) -> dt.datetime:
     return value if value.tzinfo else value.replace(tzinfo=dt.timezone.utc)
 
 
-_SUBMISSION_COLUMNS = ["submission_id", "status", "is_demo", "submitted_at", "file_name"]
+# What read_return_values and read_return_items add to each row about the submission it came from.
+SUBMISSION_COLUMNS = ["submission_id", "status", "is_demo", "submitted_at", "file_name"]
 
 
 def _returns(current_only: bool):
@@ -277,11 +277,11 @@ def read_return_values(connection: Connection, current_only: bool = True) -> pd.
     returns = _returns(current_only)
     v = schema.return_value.c
     query = (select(returns.c.country, returns.c.year, v.field_code, v.value_number, v.value_text, v.sheet, v.cell,
-                    *[returns.c[c] for c in _SUBMISSION_COLUMNS])
+                    *[returns.c[c] for c in SUBMISSION_COLUMNS])
              .join(returns, returns.c.submission_id == v.submission_id)
              .order_by(returns.c.country, returns.c.year, returns.c.submission_id, v.id))
     return _frame(connection, query, ["country", "year", "field_code", "value_number", "value_text",
-                                      "sheet", "cell", *_SUBMISSION_COLUMNS])
+                                      "sheet", "cell", *SUBMISSION_COLUMNS])
 
 
 def read_current_values(connection: Connection) -> pd.DataFrame:
@@ -295,15 +295,72 @@ def read_return_items(connection: Connection, list_code: str, current_only: bool
     table = schema.LIST_TABLES[list_code]
     columns = [c.code for c in LIST_SHEETS_BY_CODE[list_code].columns]
     query = (select(returns.c.country, returns.c.year, *[table.c[c] for c in columns], table.c.sheet,
-                    table.c.row, *[returns.c[c] for c in _SUBMISSION_COLUMNS])
+                    table.c.row, *[returns.c[c] for c in SUBMISSION_COLUMNS])
              .join(returns, returns.c.submission_id == table.c.submission_id)
              .order_by(returns.c.country, returns.c.year, returns.c.submission_id, table.c.row))
-    return _frame(connection, query, ["country", "year", *columns, "sheet", "row", *_SUBMISSION_COLUMNS])
+    return _frame(connection, query, ["country", "year", *columns, "sheet", "row", *SUBMISSION_COLUMNS])
 
 
 def read_current_items(connection: Connection, list_code: str) -> pd.DataFrame:
     """Return the rows of one list sheet over every current return, with country and year."""
     return read_return_items(connection, list_code, current_only=True)
+
+
+def _current_return_ids(country: str, year: int | None = None, up_to_year: int | None = None):
+    """Return a select of the ids of the current returns of one AMS (and year, or years up to one).
+
+    Queries filter their rows with `submission_id IN (this)`, so SQLite looks the few ids up in each table's
+    submission_id index instead of walking the whole table in index order (which a join ordered by submission_id
+    does, and which made each file's checks cost more as the store grew).
+    """
+    s = schema.submission.c
+    query = select(s.id).where(s.kind == "return", s.status == "current", s.country == country)
+    if year is not None:
+        query = query.where(s.year == year)
+    if up_to_year is not None:
+        query = query.where(s.year <= up_to_year)
+    return query
+
+
+def read_values_of_return(connection: Connection, country: str, year: int) -> list:
+    """Return the single values of the current return of one AMS and year as rows (field_code, value_number,
+    value_text), in stored order; empty when there is none. Filtered in SQL, so its cost is one return's."""
+    v = schema.return_value.c
+    query = (select(v.field_code, v.value_number, v.value_text)
+             .where(v.submission_id.in_(_current_return_ids(country, year=year)))
+             .order_by(v.submission_id, v.id))
+    return connection.execute(query).all()
+
+
+def read_latest_return_year(connection: Connection, country: str, up_to_year: int) -> int | None:
+    """Return the latest year, at most up_to_year, in which the AMS has a current return with values, or None."""
+    s = schema.submission.c
+    v = schema.return_value.c
+    has_values = select(v.id).where(v.submission_id == s.id).exists()
+    query = (select(func.max(s.year))
+             .where(s.id.in_(_current_return_ids(country, up_to_year=up_to_year)), has_values))
+    latest = connection.execute(query).scalar()
+    return None if latest is None else int(latest)
+
+
+def read_items_of_return(connection: Connection, list_code: str, country: str, year: int) -> list[dict]:
+    """Return the rows of one list sheet of the current return of one AMS and year, in row order, as dicts of its
+    columns with sheet and row; empty when there is none."""
+    table = schema.LIST_TABLES[list_code]
+    columns = [c.code for c in LIST_SHEETS_BY_CODE[list_code].columns]
+    query = (select(*[table.c[c] for c in columns], table.c.sheet, table.c.row)
+             .where(table.c.submission_id.in_(_current_return_ids(country, year=year)))
+             .order_by(table.c.submission_id, table.c.row))
+    return [dict(r._mapping) for r in connection.execute(query)]
+
+
+def read_evaluations_of(connection: Connection, country: str, year: int) -> list[dict]:
+    """Return the participant evaluations of every current evaluations file of one AMS and year, as dicts."""
+    s = schema.submission.c
+    e = schema.evaluation_response
+    files = select(s.id).where(s.kind == "evaluations", s.status == "current", s.country == country, s.year == year)
+    query = select(e).where(e.c.submission_id.in_(files), e.c.country == country, e.c.year == year)
+    return [dict(r._mapping) for r in connection.execute(query)]
 
 
 def read_current_evaluations(connection: Connection) -> pd.DataFrame:

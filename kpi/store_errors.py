@@ -12,12 +12,16 @@ import contextlib
 import errno
 import re
 import sqlite3
-
-from sqlalchemy import Engine
-from sqlalchemy.engine import URL, make_url
-from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, SQLAlchemyError
+from typing import TYPE_CHECKING
 
 from kpi.config import resolve_database_url
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+    from sqlalchemy.engine import URL
+
+# SQLAlchemy is imported where it is used: the command lines import this module to parse their arguments, and
+# --help must not pay for SQLAlchemy.
 
 BAD_URL = "bad URL"
 CANNOT_OPEN = "cannot open"
@@ -51,7 +55,9 @@ class StoreUnavailable(Exception):
 
 def open_store(url: str | URL | None = None) -> Engine:
     """Return kpi.db.open_store(url), or raise StoreUnavailable saying in one sentence why the store cannot be used."""
-    from kpi import db  # imported here: kpi.db imports alembic, which this module's other users do not need
+    from sqlalchemy.engine import URL
+
+    from kpi import db  # imported here: kpi.db imports SQLAlchemy and the schema, which --help does not need
 
     if isinstance(url, URL):  # str() of a URL hides its password: the engine needs it
         url = url.render_as_string(hide_password=False)
@@ -72,6 +78,9 @@ def open_store(url: str | URL | None = None) -> Engine:
 
 def check_url(url: str) -> None:
     """Raise StoreUnavailable (kind BAD_URL) when `url` is not a database URL this software can use."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError, NoSuchModuleError
+
     try:
         parsed = make_url(url)
     except (ArgumentError, ValueError) as exc:
@@ -102,6 +111,8 @@ def translated(url: str | URL):
 
 def is_store_error(exc: BaseException) -> bool:
     """True for a failure of the store: SQLAlchemy, sqlite3, psycopg or Alembic errors, or StoreUnavailable."""
+    from sqlalchemy.exc import SQLAlchemyError
+
     if isinstance(exc, (StoreUnavailable, SQLAlchemyError, sqlite3.Error)):
         return True
     return any(cls.__module__.split(".")[0] in ("psycopg", "psycopg2", "alembic") and cls.__name__ in
@@ -110,6 +121,8 @@ def is_store_error(exc: BaseException) -> bool:
 
 def explain(exc: BaseException, url: str | URL) -> StoreUnavailable:
     """Return a StoreUnavailable whose message says in one sentence what is wrong with the store at `url`."""
+    from sqlalchemy.exc import ArgumentError, NoSuchModuleError
+
     if isinstance(exc, StoreUnavailable):
         return exc
     if isinstance(exc, (ArgumentError, NoSuchModuleError)):  # raised while making an engine from a bad URL
@@ -123,6 +136,9 @@ def explain(exc: BaseException, url: str | URL) -> StoreUnavailable:
 
 def location(url: str | URL) -> str:
     """Return where the database is, for people: a SQLite file's path, else the URL without password or query."""
+    from sqlalchemy.engine import URL, make_url
+    from sqlalchemy.exc import ArgumentError
+
     try:
         parsed = make_url(url)
     except (ArgumentError, ValueError):
@@ -236,6 +252,8 @@ def _classify(exc: BaseException) -> tuple[str, str]:
 
 def _chain(exc: BaseException) -> list[BaseException]:
     """The exception, the driver's exception it wraps, and their causes (each once)."""
+    from sqlalchemy.exc import DBAPIError
+
     seen, todo, chain = set(), [exc], []
     while todo:
         error = todo.pop(0)
@@ -250,6 +268,8 @@ def _chain(exc: BaseException) -> list[BaseException]:
 
 def _driver_text(error: BaseException) -> str:
     # Only the driver's own message: a SQLAlchemy error's text also holds the SQL and its parameters.
+    from sqlalchemy.exc import DBAPIError, SQLAlchemyError
+
     if isinstance(error, DBAPIError):
         return str(error.orig or "").lower()
     if isinstance(error, SQLAlchemyError):

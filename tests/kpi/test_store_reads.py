@@ -1,0 +1,46 @@
+"""The reads of one return (filtered in SQL) give what the whole-store frames filtered by AMS and year give."""
+
+from __future__ import annotations
+
+import pytest
+
+from kpi import store
+
+POLICY = {"title": "Competency framework", "level": "national", "year_started": 2013}
+
+
+@pytest.fixture
+def stored(connection, add_return):
+    """BRN 2014 (loaded twice: the second supersedes), BRN 2016 and KHM 2016, with a policy list."""
+    add_return(connection, "BRN", 2014, {"agencies_total": 10}, {"policies": [POLICY]})
+    add_return(connection, "BRN", 2014, {"agencies_total": 40, "e3_satisfaction_pct": 70.5},
+               {"policies": [POLICY, {**POLICY, "title": "Leadership"}]})
+    add_return(connection, "BRN", 2016, {"agencies_total": 50})
+    add_return(connection, "KHM", 2016, {"agencies_total": 100}, {"policies": [POLICY]})
+    return connection
+
+
+@pytest.mark.parametrize("country, year", [("BRN", 2014), ("BRN", 2016), ("KHM", 2016), ("KHM", 2014)])
+def test_read_values_of_return__as_the_filtered_frame(stored, country, year):
+    frame = store.read_current_values(stored)
+    frame = frame[(frame["country"] == country) & (frame["year"] == year)]
+    expected = [(r.field_code, r.value_number, None if r.value_text != r.value_text else r.value_text)
+                for r in frame.itertuples()]
+    got = [(r.field_code, None if r.value_number is None else r.value_number, r.value_text)
+           for r in store.read_values_of_return(stored, country, year)]
+    assert [(c, None if n != n else n, t) for c, n, t in expected] == got
+
+
+@pytest.mark.parametrize("country, year", [("BRN", 2014), ("KHM", 2016), ("BRN", 2016)])
+def test_read_items_of_return__as_the_filtered_frame(stored, country, year):
+    frame = store.read_current_items(stored, "policies")
+    frame = frame[(frame["country"] == country) & (frame["year"] == year)].sort_values("row")
+    expected = [(r["title"], r["level"], r["row"]) for r in frame.to_dict("records")]
+    assert [(r["title"], r["level"], r["row"]) for r in store.read_items_of_return(stored, "policies", country,
+                                                                                    year)] == expected
+
+
+@pytest.mark.parametrize("country, up_to, latest", [("BRN", 2015, 2014), ("BRN", 2020, 2016), ("BRN", 2013, None),
+                                                     ("KHM", 2016, 2016), ("LAO", 2020, None)])
+def test_read_latest_return_year__latest_current_year_up_to(stored, country, up_to, latest):
+    assert store.read_latest_return_year(stored, country, up_to) == latest

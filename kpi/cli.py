@@ -12,6 +12,7 @@ from kpi import cli_support, store_errors
 from kpi.catalogue import FRAMEWORKS
 from kpi.cli_support import EXIT_OK, EXIT_REJECTED, EXIT_USAGE
 from kpi.config import resolve_database_url
+from kpi.editions_cli import add_edition_parser, run_edition
 from kpi.exports.cli import add_export_parser, run_export
 from kpi.plans import plan_for_year
 
@@ -41,6 +42,7 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--db", metavar="URL", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
     cli_support.add_verbose_option(report, hidden=True)
     add_export_parser(commands)
+    add_edition_parser(commands)
     return parser
 
 
@@ -60,6 +62,8 @@ def _run(parser, args, url: str) -> int:
             return run_report(engine, args, parser)
         if args.command == "export":
             return run_export(engine, args)
+        if args.command == "edition":
+            return run_edition(engine, args)
     finally:
         engine.dispose()
     return EXIT_USAGE

@@ -6,19 +6,24 @@ import argparse
 import datetime as dt
 import json
 import sys
+from typing import TYPE_CHECKING
 
-import pandas as pd
-
-from kpi import editions
+from kpi import cli_support
 from kpi.catalogue import FRAMEWORKS
 from kpi.cli_support import EXIT_OK, EXIT_REJECTED, EXIT_USAGE
 from kpi.config import resolve_user
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+# pandas and kpi.editions are imported when an edition command runs, so `python -m kpi --help` stays quick.
 
 
 def add_edition_parser(commands) -> argparse.ArgumentParser:
     """Add the `edition` command and its subcommands to the subparsers of `python -m kpi`; return its parser."""
     parser = commands.add_parser("edition", help="freeze, list and compare SOM editions (what a SOM was shown)")
     parser.add_argument("--db", metavar="URL", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
+    cli_support.add_verbose_option(parser, hidden=True)
     actions = parser.add_subparsers(dest="edition_command", required=True, metavar="ACTION")
     freeze = actions.add_parser("freeze", help="freeze the KPI table, returns, targets and pack as an edition")
     freeze.add_argument("--name", required=True, help='e.g. "22nd ACCSM SOM, 2019" (unique)')
@@ -40,6 +45,10 @@ def add_edition_parser(commands) -> argparse.ArgumentParser:
 
 def run_edition(engine, args) -> int:
     """Run one `edition` subcommand; return its exit code (1 when refused, 2 for an unknown edition)."""
+    import pandas as pd
+
+    from kpi import editions
+
     if args.edition_command == "freeze":
         framework = FRAMEWORKS[args.plan] if args.plan else None
         kwargs = {"framework": framework} if framework else {}

@@ -1,20 +1,17 @@
-"""`python -m kpi edition …` as kpi/editions_cli.py defines it, run through a parser registered as kpi.cli would."""
+"""`python -m kpi edition …`: freeze, list and compare SOM editions through the command line's own main()."""
 
 from __future__ import annotations
 
-import argparse
 import csv
 import io
 
 import pytest
 
-from kpi.editions_cli import add_edition_parser, run_edition
+from kpi.cli import main
 
 
 def _run(engine, capsys, *argv) -> tuple[int, str, str]:
-    parser = argparse.ArgumentParser(prog="python -m kpi")
-    add_edition_parser(parser.add_subparsers(dest="command", required=True))
-    code = run_edition(engine, parser.parse_args(list(argv)))
+    code = main(["--db", engine.url.render_as_string(hide_password=False), *argv])
     out = capsys.readouterr()
     return code, out.out, out.err
 

@@ -119,6 +119,10 @@ def assess(value: float | None, year: int, baseline: float | None, target: float
     if not has_target:
         return Assessment(NO_TARGET, change=change, projected=projected)
     if not has_baseline:
+        # From the target year on only the target counts, so no baseline is needed to judge (issue 9); before
+        # it the pace needs one. progress.md lists "no baseline" first; this is the one exception to its order.
+        if not incomplete and year >= target_year:
+            return Assessment(ACHIEVED if value >= target else NOT_ACHIEVED)
         return Assessment(NO_BASELINE)
     if incomplete:
         return Assessment(INCOMPLETE_DATA, change=change)
@@ -155,13 +159,13 @@ def explain_status_rules(baseline_year: int, target_year: int) -> list[str]:
         "what is due or more, acceleration needed from 60 %, limited progress from 0 %, deterioration below 0 % "
         "(moving away from the target). A value at or above its target is achieved, whatever the year.",
         f"From {target_year} on, only the target counts: a value below its target is not achieved, however "
-        "close it came.",
+        "close it came, and one at or above it is achieved, with or without a baseline.",
         "The progress bar (distance covered) and the status (pace) can therefore differ: 40 % of the distance "
         "covered a third of the way through the plan is on track (a third was due), while 90 % covered in the "
         "target year is not achieved.",
         "Not judged: a regional count or sum that does not cover every Member State of the year (a missing "
-        "return makes it a lower bound) reads incomplete data; a scope with no target, no baseline or no value "
-        "says so. Yes/no answers of one Member State are shown as yes or no; the status belongs to the "
+        "return makes it a lower bound) reads incomplete data; a scope with no target or no value says so, and so does one with no "
+        f"baseline before {target_year}. Yes/no answers of one Member State are shown as yes or no; the status belongs to the "
         "regional count.",
         STATUS_LEGEND,
     ]

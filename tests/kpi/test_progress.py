@@ -135,6 +135,23 @@ def test_status__no_baseline():
     assert result.change is None and result.progress is None and result.pace is None
 
 
+@pytest.mark.parametrize(("value", "year", "expected"), [
+    (75.6, 2020, "not achieved"),  # LAO D.1.1 in the demo: 75.6 % against 85 %, no 2014 value
+    (85, 2020, "achieved"),
+    (90, 2021, "achieved"),
+    (84.9, 2021, "not achieved"),
+    (90, 2019, "no baseline"),  # before the target year the pace needs a baseline
+])
+def test_status__no_baseline_from_the_target_year_only_the_target_counts(value, year, expected):
+    result = assess(value, year, None, 85, TB, T)
+    assert result.status == expected
+    assert result.change is None and result.progress is None and result.pace is None
+
+
+def test_status__no_baseline_and_incomplete_in_the_target_year_is_not_judged():
+    assert assess(5, 2020, None, 8, TB, T, incomplete=True).status == "no baseline"
+
+
 def test_status__no_baseline_before_incomplete():
     assert assess(5, 2017, None, 8, TB, T, incomplete=True).status == "no baseline"
 

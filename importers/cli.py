@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import logging
 import sys
 from pathlib import Path
@@ -43,6 +44,8 @@ def _make_parser() -> argparse.ArgumentParser:
     template.add_argument("--country", help="the AMS (ISO3 code) a return is for, e.g. BRN")
     template.add_argument("--year", type=int, help="the reporting year of a return, e.g. 2018")
     template.add_argument("--project", help="the ARC project title an evaluations workbook is for, as listed in the return")
+    template.add_argument("--plan", help="the work plan, e.g. 2016-2020 or 2026-2030 (default: the plan of --year; for "
+                                         "targets and the work plan, the plan of the latest year with returns)")
     template.add_argument("--db", help="database whose stored targets or work plan statuses pre-fill the template "
                                        "(default: $ACCSM_DATABASE_URL or data/accsm.db)")
     template.add_argument("-o", "--output", required=True, type=Path, help="the .xlsx file to write")
@@ -73,13 +76,24 @@ def _write_template(parser: argparse.ArgumentParser, args: argparse.Namespace, u
         if refusal:
             parser.error(f"--country {args.country.upper()} --year {args.year}: {refusal}")
     options = {o: getattr(args, o) for o in kind.template_options}
-    if kind.read_stored is not None:
-        engine = open_store(url)
-        try:
-            with engine.connect() as connection:
-                options.update(kind.read_stored(connection))
-        finally:
+    needs_store = kind.read_stored is not None or (args.plan is None and args.year is None)
+    engine = open_store(url) if needs_store else None  # a return template needs no database
+    try:
+        with (engine.connect() if engine else contextlib.nullcontext()) as connection:
+            framework = _choose_plan(parser, args, connection)
+            if args.kind == "workplan" and args.plan is None:  # the newest plan that has programmes
+                framework = _newest_plan_with_programmes(connection) or framework
+            if kind.takes_plan:
+                options["framework"] = framework
+            if kind.read_stored is not None:
+                options.update(kind.read_stored(connection, framework))
+    finally:
+        if engine is not None:
             engine.dispose()
+    if args.kind == "workplan" and not options["programmes"]:
+        print(f"error: the {framework.code} plan has no programmes in the database yet: its work plan template "
+              "needs them (use --plan with a plan that has programmes)", file=sys.stderr)
+        return EXIT_REJECTED
     try:
         kind.write_template(args.output, **options)
     except OSError as exc:
@@ -87,6 +101,33 @@ def _write_template(parser: argparse.ArgumentParser, args: argparse.Namespace, u
         return EXIT_REJECTED
     print(f"wrote {args.output}")
     return EXIT_OK
+
+
+def _choose_plan(parser: argparse.ArgumentParser, args: argparse.Namespace, connection):
+    """Return the framework of --plan (checked against --year), else the plan of --year, else kpi report's default."""
+    from kpi.catalogue import FRAMEWORKS
+    from kpi.cli import choose_plan
+    from kpi.plans import in_plan, plan_for_year, plan_years
+
+    if args.plan is not None and args.plan not in FRAMEWORKS:
+        parser.error(f"--plan {args.plan} is not a work plan; use one of {', '.join(FRAMEWORKS)}")
+    if args.plan is None and args.year is not None:
+        return plan_for_year(args.year)
+    framework = FRAMEWORKS[args.plan] if args.plan else choose_plan(connection, None, None)
+    if args.year is not None and not in_plan(framework, args.year):
+        first, last = plan_years(framework)
+        span = f"{first or 'its start'} to {last or 'now'}"
+        parser.error(f"--year {args.year} is not a reporting year of the {framework.code} plan ({span}): use the "
+                     f"year's own plan, or leave out --plan")
+    return framework
+
+
+def _newest_plan_with_programmes(connection):
+    from kpi.catalogue import FRAMEWORKS
+    from kpi.store import read_workplan
+
+    with_programmes = [f for f in FRAMEWORKS.values() if not read_workplan(connection, f.code).empty]
+    return max(with_programmes, key=lambda f: f.baseline_year, default=None)
 
 
 def _load_files(args: argparse.Namespace, url: str) -> int:

@@ -26,6 +26,9 @@ RETURN_SHEET = "Return"
 # The AMS and year a return template was made for, also on the Instructions sheet (code in A, value in B),
 # so a country or year typed over in the Return sheet is caught.
 RETURN_IDENTITY_ROWS = {"country": 4, "year": 5}
+# The work plan a targets workbook is for (from template 1.x of December 2026; older targets workbooks have no
+# such row and are read as the 2016-2020 plan's, the only one there was).
+TARGETS_IDENTITY_ROWS = {"plan": 4}
 RETURN_HEADER = ("code", "label", "value", "unit")
 RETURN_CODE_COLUMN, RETURN_LABEL_COLUMN, RETURN_VALUE_COLUMN, RETURN_UNIT_COLUMN = 1, 2, 3, 4
 

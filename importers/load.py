@@ -15,7 +15,6 @@ from importers import evaluations, layout, returns, targets, templates, workplan
 from importers.report import Change, ImportReport, Message, Validation, file_message
 from importers.safe_read import UnreadableFile, Workbook, cell_ref, read_workbook
 from kpi import store, store_errors
-from kpi.catalogue import CURRENT_FRAMEWORK
 from kpi.db import write_transaction
 from kpi.store import SubmissionInfo
 
@@ -30,8 +29,10 @@ class Kind:
     compare: Callable[[Connection, object], list[Change]]
     canonicalise: Callable[[object], object]
     store: Callable[[Connection, object, SubmissionInfo], int]
-    # Kinds that update stored figures pre-fill their template with them, so an unedited row changes nothing.
-    read_stored: Callable[[Connection], dict] | None = None
+    # Kinds that update stored figures pre-fill their template with them, so an unedited row changes nothing
+    # (called with the connection and the plan's framework).
+    read_stored: Callable[[Connection, object], dict] | None = None
+    takes_plan: bool = False  # write_template takes the plan's framework (targets, work plan)
 
 
 KINDS: dict[str, Kind] = {
@@ -39,14 +40,14 @@ KINDS: dict[str, Kind] = {
                    returns.compare_return, returns.canonicalise_return, returns.store_validated_return),
     "targets": Kind(templates.write_targets_template, (), targets.validate_targets,
                     targets.compare_targets, targets.canonicalise_targets, targets.store_targets,
-                    read_stored=lambda c: {"stored": store.read_targets(c, CURRENT_FRAMEWORK.code)}),
+                    read_stored=lambda c, plan: {"stored": store.read_targets(c, plan.code)}, takes_plan=True),
     "evaluations": Kind(evaluations.write_evaluations_template, ("country", "year", "project"),
                         evaluations.validate_evaluations, evaluations.compare_evaluations,
                         evaluations.canonicalise_evaluations, evaluations.store_validated_evaluations),
     "workplan": Kind(workplan.write_workplan_template, (), workplan.validate_workplan,
                      workplan.compare_workplan, workplan.canonicalise_workplan, workplan.store_workplan,
-                     read_stored=lambda c: {"programmes": store.read_workplan(c, CURRENT_FRAMEWORK.code)
-                                            .to_dict("records")}),
+                     read_stored=lambda c, plan: {"programmes": store.read_workplan(c, plan.code).to_dict("records"),
+                                                  "plan_code": plan.code}),
 }
 
 

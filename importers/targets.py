@@ -8,17 +8,19 @@ from sqlalchemy import Connection
 
 from importers import layout
 from importers.cells import (check_workbook, find_sheet, is_blank, parse_cell, plain_value, read_header,
-                             report_hidden_sheets)
+                             read_identity, report_hidden_sheets)
 from importers.report import Change, Validation
 from importers.safe_read import Workbook, cell_ref
 from kpi import store
-from kpi.catalogue import CURRENT_FRAMEWORK
-from kpi.fields import TARGET_FIELDS
+from kpi.catalogue import CURRENT_FRAMEWORK, FRAMEWORKS, Framework
+from kpi.fields import TARGET_FIELDS, Field
 from kpi.plans import plan_members
 from kpi.store import SubmissionInfo
 
 _FIELDS = {f.code: f for f in TARGET_FIELDS}
 _FIGURES = ("baseline", "target", "note")
+_PLAN_FIELD = Field("plan", "the work plan (period) the targets belong to, e.g. 2016-2020", "text", required=True,
+                    max_length=20)
 
 
 @dataclass(frozen=True)
@@ -32,20 +34,41 @@ class TargetRow:
     note: str | None
     sheet: str
     row: int
+    plan: str = CURRENT_FRAMEWORK.code
 
 
 def validate_targets(workbook: Workbook, connection: Connection) -> Validation:
     """Return the valid TargetRows (as Validation.content when there are no errors) with every problem."""
-    result = Validation(title=f"targets {CURRENT_FRAMEWORK.code}")
+    result = Validation()
+    framework = _read_plan(workbook, result)
+    result.title = f"targets {framework.code if framework else ''}".strip()
     report_hidden_sheets(workbook, (layout.TARGETS_SHEET,), result)
-    rows = _read_rows(workbook, result)
-    check_workbook(workbook, (layout.TARGETS_SHEET,), result)
+    rows = _read_rows(workbook, framework, result) if framework else []
+    check_workbook(workbook, (layout.TARGETS_SHEET,), result, layout.TARGETS_IDENTITY_ROWS.values())
     if not result.errors:
         result.content = rows
     return result
 
 
-def _read_rows(workbook: Workbook, result: Validation) -> list[TargetRow]:
+def _read_plan(workbook: Workbook, result: Validation) -> Framework | None:
+    """Return the framework the workbook names in its identity block; one without a plan row is 2016-2020's."""
+    sheet = workbook.sheet(layout.INSTRUCTIONS_SHEET)
+    labels = set() if sheet is None else {str(sheet.cell(r, 1).value).strip() for r in range(1, sheet.max_row + 1)
+                                          if sheet.cell(r, 1) is not None and sheet.cell(r, 1).value is not None}
+    if "plan" not in labels:
+        return CURRENT_FRAMEWORK
+    code = read_identity(workbook, {"plan": _PLAN_FIELD}, result).get("plan")
+    if code is None:
+        return None
+    if code not in FRAMEWORKS:
+        result.add_error(layout.INSTRUCTIONS_SHEET, cell_ref(layout.TARGETS_IDENTITY_ROWS["plan"], 2),
+                         f"plan is {code!r}: use one of {', '.join(FRAMEWORKS)} (or a template made by the "
+                         "secretariat)")
+        return None
+    return FRAMEWORKS[code]
+
+
+def _read_rows(workbook: Workbook, framework: Framework, result: Validation) -> list[TargetRow]:
     sheet = find_sheet(workbook, layout.TARGETS_SHEET, result)
     columns = read_header(sheet, TARGET_FIELDS, result) if sheet else None
     if columns is None:
@@ -57,12 +80,12 @@ def _read_rows(workbook: Workbook, result: Validation) -> list[TargetRow]:
         if all(is_blank(c) for c in cells.values()):
             continue
         refs = {code: cell_ref(row, col) for code, col in columns.items()}
-        indicator = _read_indicator(cells["indicator"], refs["indicator"], result)
-        scope = _read_scope(cells["scope"], refs["scope"], indicator, result)
+        indicator = _read_indicator(cells["indicator"], refs["indicator"], framework, result)
+        scope = _read_scope(cells["scope"], refs["scope"], indicator, framework, result)
         figures = _read_figures(cells, refs, indicator, result)
         if indicator is None or scope is None or figures is None:
             continue
-        problems = check_figures(indicator, scope, baseline=figures[0], target=figures[1])
+        problems = check_figures(indicator, scope, baseline=figures[0], target=figures[1], framework=framework)
         for figure, message in problems:
             result.add_error(sheet.name, refs[figure], message)
         if problems:
@@ -72,11 +95,12 @@ def _read_rows(workbook: Workbook, result: Validation) -> list[TargetRow]:
                              f"{seen[indicator.code, scope]}): keep one row per indicator and scope")
             continue
         seen[indicator.code, scope] = row
-        rows.append(TargetRow(indicator.code, scope, *figures, sheet=sheet.name, row=row))
+        rows.append(TargetRow(indicator.code, scope, *figures, sheet=sheet.name, row=row, plan=framework.code))
     return rows
 
 
-def check_figures(indicator, scope: str, baseline: float | None, target: float | None) -> list[tuple[str, str]]:
+def check_figures(indicator, scope: str, baseline: float | None, target: float | None,
+                  framework: Framework = CURRENT_FRAMEWORK) -> list[tuple[str, str]]:
     """Return (figure, message) for every rule an entered baseline or target breaks; the page uses it too.
 
     A baseline on the every-AMS row would apply to no AMS (progress.md); figures must lie in the indicator's
@@ -86,7 +110,7 @@ def check_figures(indicator, scope: str, baseline: float | None, target: float |
     if scope == layout.AMS_SCOPE and baseline is not None:
         problems.append(("baseline", f"{indicator.code} AMS: an entered baseline applies only to its own row's "
                                      "scope; enter it on each AMS's own row (ISO3 code) instead"))
-    members = plan_members(CURRENT_FRAMEWORK, layout.read_membership())
+    members = plan_members(framework, layout.read_membership())
     upper = 100 if indicator.is_percent else len(members) if indicator.is_yes_count else None
     for figure, value in (("baseline", baseline), ("target", target)):
         if value is not None and (value < 0 or (upper is not None and value > upper)):
@@ -96,21 +120,21 @@ def check_figures(indicator, scope: str, baseline: float | None, target: float |
     return problems
 
 
-def _read_indicator(cell, ref: str, result: Validation):
+def _read_indicator(cell, ref: str, framework: Framework, result: Validation):
     code = parse_cell(cell, _FIELDS["indicator"]).value
     if code is None:
         result.add_error(layout.TARGETS_SHEET, ref, "indicator is missing: every row needs an indicator code")
         return None
-    if code not in CURRENT_FRAMEWORK.codes:
-        result.add_error(layout.TARGETS_SHEET, ref, f"indicator {code} is not in the {CURRENT_FRAMEWORK.title}: "
-                         f"use one of {', '.join(CURRENT_FRAMEWORK.codes)}")
+    if code not in framework.codes:
+        result.add_error(layout.TARGETS_SHEET, ref, f"indicator {code} is not in the {framework.title}: "
+                         f"use one of {', '.join(framework.codes)}")
         return None
-    return CURRENT_FRAMEWORK.indicator(code)
+    return framework.indicator(code)
 
 
-def _read_scope(cell, ref: str, indicator, result: Validation) -> str | None:
+def _read_scope(cell, ref: str, indicator, framework: Framework, result: Validation) -> str | None:
     scope = parse_cell(cell, _FIELDS["scope"]).value
-    allowed = (layout.ASEAN_SCOPE, layout.AMS_SCOPE, *plan_members(CURRENT_FRAMEWORK, layout.read_membership()))
+    allowed = (layout.ASEAN_SCOPE, layout.AMS_SCOPE, *plan_members(framework, layout.read_membership()))
     if scope is None:
         result.add_error(layout.TARGETS_SHEET, ref, "scope is missing: type ASEAN, AMS or an AMS's ISO3 code")
         return None
@@ -142,12 +166,14 @@ def _read_figures(cells, refs, indicator, result: Validation) -> tuple | None:
 
 
 def compare_targets(connection: Connection, rows: list[TargetRow]) -> list[Change]:
-    """Return every figure these rows would change against the stored targets."""
-    stored = store.read_targets(connection, CURRENT_FRAMEWORK.code)
-    old = {(r["indicator_code"], r["scope"]): r for r in stored.to_dict("records")}
+    """Return every figure these rows would change against the stored targets of their plan."""
+    old = {}
+    for plan in {row.plan for row in rows}:
+        old.update({(plan, r["indicator_code"], r["scope"]): r
+                    for r in store.read_targets(connection, plan).to_dict("records")})
     changes = []
     for row in rows:
-        before = old.get((row.indicator, row.scope), {})
+        before = old.get((row.plan, row.indicator, row.scope), {})
         for figure in _FIGURES:
             was, now = plain_value(before.get(figure)), getattr(row, figure)
             if was != now:
@@ -159,11 +185,11 @@ def store_targets(connection: Connection, rows: list[TargetRow], info: Submissio
     """Record the targets file and set every row's figures (blanks clear); return the submission id."""
     submission_id = store.record_submission(connection, info)
     for row in rows:
-        store.set_target(connection, CURRENT_FRAMEWORK.code, row.indicator, row.scope, row.baseline, row.target,
+        store.set_target(connection, row.plan, row.indicator, row.scope, row.baseline, row.target,
                          row.note, info.user, submission_id=submission_id, is_demo=info.is_demo)
     return submission_id
 
 
 def canonicalise_targets(rows: list[TargetRow]) -> list:
     """Return the rows as plain data without their positions."""
-    return [[r.indicator, r.scope, r.baseline, r.target, r.note] for r in rows]
+    return [[r.plan, r.indicator, r.scope, r.baseline, r.target, r.note] for r in rows]

@@ -79,7 +79,8 @@ def write_targets_template(path: Path | str, framework: Framework = CURRENT_FRAM
     """
     workbook = Workbook()
     indicator_lines = tuple(f"{i.code} ({i.unit}): {i.wording}" for i in framework.indicators)
-    write_instructions(workbook.active, "targets", _TARGETS_INSTRUCTIONS + indicator_lines)
+    write_instructions(workbook.active, "targets", _TARGETS_INSTRUCTIONS + indicator_lines,
+                       {"plan": framework.code}, layout.TARGETS_IDENTITY_ROWS)
     sheet = workbook.create_sheet(layout.TARGETS_SHEET)
     _write_list_sheet(sheet, _target_columns(framework), layout.TARGETS_ROWS_PREPARED)
     figures = {} if stored is None else {(r["indicator_code"], r["scope"]): r for r in stored.to_dict("records")}

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from kpi.progress import is_missing
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 ASEAN = "ASEAN"  # the regional scope
 EVERY_AMS = "AMS"  # the target scope that applies to each AMS without a target of its own

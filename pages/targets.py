@@ -41,7 +41,7 @@ def validate_edits(framework, edited: pd.DataFrame) -> list[str]:
     """Return the problems of edited rows in words (empty when every figure is acceptable)."""
     return [message for row in edited.to_dict("records")
             for _, message in check_figures(framework.indicator(row["indicator"]), row["scope"],
-                                            _number(row["baseline"]), _number(row["target"]))]
+                                            _number(row["baseline"]), _number(row["target"]), framework)]
 
 
 def _changed_rows(before: pd.DataFrame, after: pd.DataFrame) -> list[dict]:

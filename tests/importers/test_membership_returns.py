@@ -57,7 +57,7 @@ def test_a_tls_return_for_2018_is_refused_naming_the_cell(tmp_path, engine, load
 def test_a_tls_template_for_2026_loads_and_is_counted_of_11(tmp_path, engine, load):
     out = tmp_path / "return_TLS_2026.xlsx"
     result = _importers("--db", str(engine.url), "template", "return", "--country", "TLS", "--year", "2026",
-                        "-o", str(out))
+                        "--plan", "2026-2030", "-o", str(out))
     assert result.returncode == 0, result.stderr
     filled = fill_return(out, tmp_path / "filled_TLS_2026.xlsx", {**VALID_VALUES, "country": "TLS", "year": 2026},
                          VALID_ITEMS)

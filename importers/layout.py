@@ -12,10 +12,9 @@ from kpi.fields import EXPORT_KIND, IDENTITY_SHEET, KIND_CODE, LIST_SHEETS, TARG
 if TYPE_CHECKING:
     from kpi.membership import Membership  # imports pandas, which the command line's --help does not need
 
-TEMPLATE_VERSION = "1"
-# The kinds of workbook, in the order importers.load.KINDS defines what the software does with each.
+# The kinds of workbook, in the order importers.load.KINDS defines what the software does with each. Their
+# released versions (what each version's workbook holds) are data: data/layouts.toml, read by importers.versions.
 WORKBOOK_KINDS = ("return", "targets", "evaluations", "workplan")
-KNOWN_VERSIONS = ("1",)
 
 INSTRUCTIONS_SHEET = IDENTITY_SHEET
 # The importer reads the kind and version back from these cells: (row, col) 1-based.
@@ -26,8 +25,8 @@ RETURN_SHEET = "Return"
 # The AMS and year a return template was made for, also on the Instructions sheet (code in A, value in B),
 # so a country or year typed over in the Return sheet is caught.
 RETURN_IDENTITY_ROWS = {"country": 4, "year": 5}
-# The work plan a targets workbook is for (from template 1.x of December 2026; older targets workbooks have no
-# such row and are read as the 2016-2020 plan's, the only one there was).
+# The work plan a targets workbook is for (from targets version 2; a version 1 workbook has no such row and is
+# the 2016-2020 plan's, the only one there was).
 TARGETS_IDENTITY_ROWS = {"plan": 4}
 RETURN_HEADER = ("code", "label", "value", "unit")
 RETURN_CODE_COLUMN, RETURN_LABEL_COLUMN, RETURN_VALUE_COLUMN, RETURN_UNIT_COLUMN = 1, 2, 3, 4

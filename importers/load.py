@@ -11,7 +11,7 @@ from typing import Callable
 
 from sqlalchemy import Connection, Engine
 
-from importers import evaluations, layout, returns, targets, templates, workplan
+from importers import evaluations, layout, returns, targets, templates, versions, workplan
 from importers.report import Change, ImportReport, Message, Validation, file_message
 from importers.safe_read import UnreadableFile, Workbook, cell_ref, read_workbook
 from kpi import store, store_errors
@@ -168,10 +168,11 @@ def _read_identity(workbook: Workbook, report: ImportReport) -> tuple[str, str] 
         report.errors.append(_message(where, layout.KIND_VALUE_CELL, f"{layout.KIND_CODE} is {kind!r}: this "
                                       f"software reads {', '.join(KINDS)}; do not edit cells A2:B3 of this sheet"))
         return None
-    if _text(sheet.cell(*layout.VERSION_LABEL_CELL)) != layout.VERSION_CODE or version not in layout.KNOWN_VERSIONS:
+    if _text(sheet.cell(*layout.VERSION_LABEL_CELL)) != layout.VERSION_CODE or versions.find(kind, version) is None:
+        known = ", ".join(v.version for v in versions.released(kind))
         report.errors.append(_message(where, layout.VERSION_VALUE_CELL, f"{layout.VERSION_CODE} is {version!r}, "
-                                      f"which this software cannot read (it reads version "
-                                      f"{', '.join(layout.KNOWN_VERSIONS)}): use a new template"))
+                                      f"which this software cannot read (it reads {kind} version {known}): use "
+                                      "a new template"))
         return None
     return kind, version
 

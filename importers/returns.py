@@ -6,7 +6,7 @@ import math
 
 from sqlalchemy import Connection
 
-from importers import layout
+from importers import layout, versions
 from importers.cells import (Area, check_workbook, column_area, find_sheet, header_area, is_blank, parse_cell,
                              plain_value, read_header, report_hidden_sheets, report_merges)
 from importers.report import Change, Validation
@@ -28,8 +28,9 @@ def validate_return(workbook: Workbook, connection: Connection) -> Validation:
     for sheet in workbook.visible_sheets:
         if sheet.name not in _KNOWN_SHEETS:
             result.add_warning(sheet.name, None, "this sheet is not part of the template and was not read")
+    released = versions.find("return", versions.version_of(workbook)) or versions.latest("return")
     return_sheet = find_sheet(workbook, layout.RETURN_SHEET, result)
-    values, value_cells = _read_values(return_sheet, result) if return_sheet else ({}, {})
+    values, value_cells = _read_values(return_sheet, released.fields, result) if return_sheet else ({}, {})
     country = _check_country(values, value_cells, result)
     year = values["year"].value if "year" in values else None
     if "year" in value_cells and year is None and not _has_error_at(result, value_cells["year"]):
@@ -96,8 +97,10 @@ def canonicalise_return(content: ReturnContent) -> dict:
 
 # --- the Return sheet -------------------------------------------------------------------------
 
-def _read_values(sheet: Sheet, result: Validation) -> tuple[dict[str, CellValue], dict[str, str]]:
-    """Return code -> parsed CellValue and code -> value cell reference for every field row found."""
+def _read_values(sheet: Sheet, asked: tuple[str, ...],
+                 result: Validation) -> tuple[dict[str, CellValue], dict[str, str]]:
+    """Return code -> parsed CellValue and code -> value cell reference for every field row found; `asked` are the
+    field codes of the workbook's own version (a field it did not ask is not reported, never zero)."""
     code_col, value_col = _find_return_columns(sheet, result)
     if code_col is None:
         return {}, {}
@@ -113,7 +116,7 @@ def _read_values(sheet: Sheet, result: Validation) -> tuple[dict[str, CellValue]
                                  "type values only beside a code")
             continue
         code = str(code_cell.value).strip()
-        field = RETURN_FIELDS_BY_CODE.get(code)
+        field = RETURN_FIELDS_BY_CODE.get(code) if code in asked else None
         if field is None:
             result.add_error(sheet.name, cell_ref(row, code_col), f"unknown field code {code!r}: "
                              "do not change the codes; use a template made by the secretariat")
@@ -131,7 +134,7 @@ def _read_values(sheet: Sheet, result: Validation) -> tuple[dict[str, CellValue]
             result.add_warning(sheet.name, ref, parsed.warning)
         values[code] = CellValue(parsed.value, sheet.name, ref)
     for field in RETURN_FIELDS:
-        if field.code not in code_cells:
+        if field.code in asked and field.code not in code_cells:
             result.add_error(sheet.name, None, f"the row for field {field.code} is missing: "
                              "use a template made by the secretariat")
     return values, value_cells

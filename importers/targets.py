@@ -6,7 +6,7 @@ from dataclasses import dataclass, replace
 
 from sqlalchemy import Connection
 
-from importers import layout
+from importers import layout, versions
 from importers.cells import (check_workbook, find_sheet, is_blank, parse_cell, plain_value, read_header,
                              read_identity, report_hidden_sheets)
 from importers.report import Change, Validation
@@ -51,17 +51,15 @@ def validate_targets(workbook: Workbook, connection: Connection) -> Validation:
 
 
 def _read_plan(workbook: Workbook, result: Validation) -> Framework | None:
-    """Return the framework the workbook names in its identity block; one without a plan row is 2016-2020's."""
-    sheet = workbook.sheet(layout.INSTRUCTIONS_SHEET)
-    labels = set() if sheet is None else {str(sheet.cell(r, 1).value).strip() for r in range(1, sheet.max_row + 1)
-                                          if sheet.cell(r, 1) is not None and sheet.cell(r, 1).value is not None}
-    if "plan" not in labels:
+    """Return the framework the workbook is for: a version 1 workbook is 2016-2020's, a later one names its plan."""
+    released = versions.find("targets", versions.version_of(workbook)) or versions.latest("targets")
+    if "plan" not in released.identity:
         return CURRENT_FRAMEWORK
     code = read_identity(workbook, {"plan": _PLAN_FIELD}, result).get("plan")
     if code is None:
         return None
     if code not in FRAMEWORKS:
-        result.add_error(layout.INSTRUCTIONS_SHEET, cell_ref(layout.TARGETS_IDENTITY_ROWS["plan"], 2),
+        result.add_error(layout.INSTRUCTIONS_SHEET, cell_ref(released.identity_rows["plan"], 2),
                          f"plan is {code!r}: use one of {', '.join(FRAMEWORKS)} (or a template made by the "
                          "secretariat)")
         return None

@@ -12,7 +12,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
-from importers import layout
+from importers import layout, versions
 from kpi.catalogue import CURRENT_FRAMEWORK, Framework
 from kpi.fields import LIST_SHEETS, LIST_SHEETS_BY_CODE, RETURN_FIELDS, TARGET_FIELDS, Field
 
@@ -53,25 +53,29 @@ _TARGETS_INSTRUCTIONS = (
 )
 
 
-def write_return_template(path: Path | str, country: str, year: int) -> Path:
-    """Write a blank country return for one AMS and year; return the path. Raises ValueError for an unknown AMS."""
+def write_return_template(path: Path | str, country: str, year: int, version: str | None = None) -> Path:
+    """Write a blank country return for one AMS and year (in the newest layout, or a released `version`); return
+    the path. Raises ValueError for an unknown AMS or version."""
     country = country.upper()
     if country not in layout.read_ams_codes():
         raise ValueError(f"{country} is not an AMS; use one of {', '.join(layout.read_ams_codes())}")
     refusal = layout.describe_membership_refusal(country, int(year))
     if refusal:
         raise ValueError(refusal)
+    released = versions.find("return", version) if version else versions.latest("return")
+    if released is None:
+        raise ValueError(f"return version {version} was never released")
     workbook = Workbook()
     write_instructions(workbook.active, "return", _RETURN_INSTRUCTIONS, {"country": country, "year": int(year)},
-                       layout.RETURN_IDENTITY_ROWS)
-    _write_return_sheet(workbook.create_sheet(layout.RETURN_SHEET), country, int(year))
+                       released.identity_rows, released.version)
+    _write_return_sheet(workbook.create_sheet(layout.RETURN_SHEET), country, int(year), released.fields)
     for list_sheet in LIST_SHEETS:
         _write_list_sheet(workbook.create_sheet(list_sheet.sheet), list_sheet.columns, layout.LIST_ROWS_PREPARED)
     return _save(workbook, path)
 
 
 def write_targets_template(path: Path | str, framework: Framework = CURRENT_FRAMEWORK,
-                           stored: pd.DataFrame | None = None) -> Path:
+                           stored: pd.DataFrame | None = None, version: str | None = None) -> Path:
     """Write a targets workbook: a row per indicator for ASEAN and for every AMS, holding the stored figures.
 
     `stored` is `kpi.store.read_targets`; pre-filling it means a workbook downloaded, edited and loaded back
@@ -79,8 +83,14 @@ def write_targets_template(path: Path | str, framework: Framework = CURRENT_FRAM
     """
     workbook = Workbook()
     indicator_lines = tuple(f"{i.code} ({i.unit}): {i.wording}" for i in framework.indicators)
-    write_instructions(workbook.active, "targets", _TARGETS_INSTRUCTIONS + indicator_lines,
-                       {"plan": framework.code}, layout.TARGETS_IDENTITY_ROWS)
+    released = versions.find("targets", version) if version else versions.latest("targets")
+    if released is None:
+        raise ValueError(f"targets version {version} was never released")
+    if "plan" not in released.identity and framework.code != CURRENT_FRAMEWORK.code:
+        raise ValueError(f"targets version {released.version} is for the {CURRENT_FRAMEWORK.code} plan only")
+    identity = {"plan": framework.code} if "plan" in released.identity else {}
+    write_instructions(workbook.active, "targets", _TARGETS_INSTRUCTIONS + indicator_lines, identity,
+                       released.identity_rows, released.version)
     sheet = workbook.create_sheet(layout.TARGETS_SHEET)
     _write_list_sheet(sheet, _target_columns(framework), layout.TARGETS_ROWS_PREPARED)
     figures = {} if stored is None else {(r["indicator_code"], r["scope"]): r for r in stored.to_dict("records")}
@@ -140,16 +150,17 @@ def write_rows(sheet: Worksheet, rows: list[dict]) -> None:
 
 
 def write_instructions(sheet: Worksheet, kind: str, lines: tuple[str, ...], identity: dict[str, object] | None = None,
-                       identity_rows: dict[str, int] | None = None) -> None:
+                       identity_rows: dict[str, int] | None = None, version: str | None = None) -> None:
     """Write the Instructions sheet: kind and version in A2:B3, an identity block below (code in A, value in B,
-    e.g. an evaluations file's country, year and project), then the lines for people."""
+    e.g. an evaluations file's country, year and project), then the lines for people. `version` defaults to the
+    kind's newest released layout (importers.versions)."""
     identity, identity_rows = identity or {}, identity_rows or {}
     sheet.title = layout.INSTRUCTIONS_SHEET
     sheet.cell(1, 1, "ACCSM KPI framework: " + lines[0]).font = Font(bold=True, size=14)
     sheet.cell(*layout.KIND_LABEL_CELL, layout.KIND_CODE)
     sheet.cell(*layout.KIND_VALUE_CELL, kind)
     sheet.cell(*layout.VERSION_LABEL_CELL, layout.VERSION_CODE)
-    sheet.cell(*layout.VERSION_VALUE_CELL, layout.TEMPLATE_VERSION)
+    sheet.cell(*layout.VERSION_VALUE_CELL, version or versions.latest(kind).version)
     for code, value in identity.items():
         sheet.cell(identity_rows[code], 1, code)
         sheet.cell(identity_rows[code], 2, value)
@@ -161,11 +172,12 @@ def write_instructions(sheet: Worksheet, kind: str, lines: tuple[str, ...], iden
     sheet.protection.sheet = True
 
 
-def _write_return_sheet(sheet: Worksheet, country: str, year: int) -> None:
+def _write_return_sheet(sheet: Worksheet, country: str, year: int, codes: tuple[str, ...]) -> None:
     for col, code in enumerate(layout.RETURN_HEADER, start=1):
         _write_header(sheet.cell(1, col, code))
     prefilled = {"country": country, "year": year}
-    for row, field in enumerate(RETURN_FIELDS, start=2):
+    asked = [field for field in RETURN_FIELDS if field.code in codes]  # the version's fields, in today's order
+    for row, field in enumerate(asked, start=2):
         sheet.cell(row, layout.RETURN_CODE_COLUMN, field.code)
         sheet.cell(row, layout.RETURN_LABEL_COLUMN, field.label).alignment = _WRAP
         sheet.cell(row, layout.RETURN_UNIT_COLUMN, _describe_unit(field))

@@ -8,7 +8,7 @@ import shutil
 import pytest
 from openpyxl import load_workbook
 
-from importers import evaluations, layout
+from importers import evaluations, layout, versions
 from importers.evaluations import fill_evaluations, write_evaluations_template
 from importers.load import KINDS, Kind
 from importers.templates import fill_return
@@ -77,7 +77,7 @@ def _texts(messages) -> list[str]:
 def test_template_says_what_it_is_and_for_which_project(template):
     instructions = load_workbook(template)[layout.INSTRUCTIONS_SHEET]
     assert [[c.value for c in row] for row in instructions["A2:B6"]] == [
-        ["template_kind", "evaluations"], ["template_version", layout.TEMPLATE_VERSION],
+        ["template_kind", "evaluations"], ["template_version", versions.latest("evaluations").version],
         ["country", "BRN"], ["year", 2018], ["project", "leadership workshop"]]
 
 

@@ -55,17 +55,26 @@ def test_the_plan_decides_the_members_a_target_may_name(tmp_path, engine, load, 
     assert [str(m) for m in report.errors] == [message]
 
 
-def test_a_targets_workbook_from_before_plans_is_read_as_2016_2020(tmp_path, engine, load):
-    template = write_targets_template(tmp_path / "t.xlsx", FRAMEWORKS["2016-2020"])
-    workbook = openpyxl.load_workbook(template)
-    workbook["Instructions"].protection.sheet = False
-    workbook["Instructions"]["A4"] = None  # the layout released before December 2026 had no plan row
-    workbook["Instructions"]["B4"] = None
-    workbook.save(template)
+def test_a_version_1_targets_workbook_has_no_plan_row_and_is_read_as_2016_2020(tmp_path, engine, load):
+    template = write_targets_template(tmp_path / "t.xlsx", FRAMEWORKS["2016-2020"], version="1")
+    instructions = openpyxl.load_workbook(template)["Instructions"]
+    assert (instructions["B3"].value, instructions["A4"].value) == ("1", None)
     report = load(fill_targets(template, tmp_path / "filled.xlsx", [{"indicator": "E.3", "scope": "BRN",
                                                                      "target": 80}]))
     assert report.accepted, [str(m) for m in report.errors]
     assert _targets_of(engine, "2016-2020") == {("E.3", "BRN"): 80}
+
+
+def test_a_version_2_targets_workbook_without_its_plan_is_refused(tmp_path, engine, load, dump):
+    before = dump()
+    template = write_targets_template(tmp_path / "t.xlsx", FRAMEWORKS["2016-2020"])
+    workbook = openpyxl.load_workbook(template)
+    workbook["Instructions"]["B4"] = None
+    workbook.save(template)
+    report = load(fill_targets(template, tmp_path / "filled.xlsx", [{"indicator": "E.3", "scope": "BRN",
+                                                                     "target": 80}]))
+    assert not report.accepted and dump() == before
+    assert [m.cell for m in report.errors] == ["B4"]
 
 
 def test_an_unknown_plan_is_refused_naming_the_cell(tmp_path, engine, load, dump):

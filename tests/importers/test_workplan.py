@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 from openpyxl import load_workbook
 
-from importers import layout, workplan
+from importers import layout, versions, workplan
 from importers.load import KINDS, Kind
 from importers.workplan import fill_workplan, write_workplan_template
 from kpi import store
@@ -51,7 +51,7 @@ def test_template_has_a_row_per_programme_and_the_csv_columns(template):
         reference = list(csv.DictReader(handle))
     book = load_workbook(template)
     assert [[c.value for c in row] for row in book[layout.INSTRUCTIONS_SHEET]["A2:B4"]] == [
-        ["template_kind", "workplan"], ["template_version", layout.TEMPLATE_VERSION], ["plan", PLAN]]
+        ["template_kind", "workplan"], ["template_version", versions.latest("workplan").version], ["plan", PLAN]]
     sheet = book["Work plan"]
     assert [c.value for c in sheet[1]] == [*reference[0].keys(), "status", "status_note"]
     assert [sheet.cell(r, 1).value for r in range(2, sheet.max_row + 1)] == list(range(1, 42))

@@ -14,6 +14,7 @@ from importers.layout import NOT_REPORTED_TEXTS
 from importers.report import Message, Validation
 from importers.safe_read import Cell, Sheet, Workbook, cell_ref, column_letter
 from kpi.fields import Field
+from kpi.progress import is_missing
 
 RESAVE_ADVICE = "open the file in Excel or LibreOffice, save it, and upload again"
 _PLAIN_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
@@ -266,7 +267,7 @@ _PARSERS = {
 
 def plain_value(value):
     """Return one plain form for a value from a cell or from the store: 640.0 -> 640, dates -> ISO text, NaN -> None."""
-    if value is None or (not isinstance(value, str) and pd.isna(value)):
+    if is_missing(value):
         return None
     if isinstance(value, (dt.date, dt.datetime, pd.Timestamp)):
         return value.isoformat()[:10]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 
 from sqlalchemy import Connection
 
@@ -15,6 +14,7 @@ from kpi import store
 from kpi.catalogue import AGENCY_SHARE, CURRENT_FRAMEWORK, REPORTED_PCT, SHARE
 from kpi.fields import LIST_SHEETS, LIST_SHEETS_BY_CODE, RETURN_FIELDS, RETURN_FIELDS_BY_CODE, ListSheet
 from kpi.store import CellValue, ReturnContent, SubmissionInfo
+from kpi.progress import is_missing
 
 PERCENT_MOVE_WARNING_POINTS = 30
 _DATA_SHEETS = (layout.RETURN_SHEET, *layout.LIST_SHEET_NAMES)
@@ -235,7 +235,7 @@ def _warn_percent_moves(connection: Connection, country: str, year: int, values:
         if indicator.kind not in (AGENCY_SHARE, SHARE, REPORTED_PCT):
             continue
         new = _percent(indicator, lambda code: _value(values, code))
-        old = _percent(indicator, lambda code: None if _is_missing(previous.get(code)) else previous.get(code))
+        old = _percent(indicator, lambda code: None if is_missing(previous.get(code)) else previous.get(code))
         if new is not None and old is not None and abs(new - old) > PERCENT_MOVE_WARNING_POINTS:
             cell = values[indicator.inputs[0]]
             result.add_warning(cell.sheet, cell.cell, f"{indicator.code} is {new:.1f} %, {new - old:+.1f} points "
@@ -305,14 +305,12 @@ def _check_declared_total(list_sheet: ListSheet, values: dict[str, CellValue], v
 
 # --- comparing with the store -----------------------------------------------------------------
 
-def _is_missing(value) -> bool:
-    return value is None or (isinstance(value, float) and math.isnan(value))
 
 
 def _stored_value(row):
-    if not _is_missing(row.value_text):
+    if not is_missing(row.value_text):
         return row.value_text
-    return None if _is_missing(row.value_number) else row.value_number
+    return None if is_missing(row.value_number) else row.value_number
 
 
 def _stored_items(connection: Connection, list_sheet: ListSheet, country: str, year: int) -> list[list]:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import html
-import math
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -54,7 +53,7 @@ def plotly_text(value) -> str:
 
 def format_value(value, unit: str = "", percent: bool | None = None) -> str:
     """Return a value for people: one decimal for percentages, whole numbers as such, "no data" for None/NaN."""
-    if is_missing(value) or (isinstance(value, float) and math.isnan(value)):
+    if is_missing(value):
         return NO_DATA
     percent = unit == "%" if percent is None else percent
     if percent:
@@ -73,7 +72,7 @@ def format_coverage(coverage, ams_count: int = 10) -> str:
 
 def format_as_of(as_of) -> str:
     """Return the as-of date as YYYY-MM-DD ("unknown" when the store is empty)."""
-    if as_of is None or (isinstance(as_of, float) and math.isnan(as_of)):
+    if is_missing(as_of):
         return "unknown"
     if isinstance(as_of, (dt.datetime, dt.date)):
         return as_of.strftime("%Y-%m-%d")

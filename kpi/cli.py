@@ -15,6 +15,7 @@ from kpi.config import resolve_database_url
 from kpi.editions_cli import add_edition_parser, run_edition
 from kpi.exports.cli import add_export_parser, run_export
 from kpi.plans import plan_for_year
+from kpi.progress import is_missing
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -120,7 +121,7 @@ def format_report(report: pd.DataFrame, fmt: str) -> str:
 
 
 def _plain(value):
-    if value is None or (isinstance(value, float) and value != value):
+    if is_missing(value):
         return None
     if hasattr(value, "item"):
         return value.item()

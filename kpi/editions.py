@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import math
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,6 +15,7 @@ from kpi import schema, store
 from kpi.catalogue import CURRENT_FRAMEWORK, FRAMEWORKS, Framework
 from kpi.db import write_transaction
 from kpi.engine import compute_report
+from kpi.progress import is_missing
 
 EVIDENCE_KINDS = ("return", "evaluations")  # the submissions whose figures feed the KPI table
 SUBMISSION_COLUMNS = ["id", "kind", "country", "year", "subject", "file_name", "content_digest", "submitted_by",
@@ -316,9 +316,7 @@ def _plain(value):
         return {str(k): _plain(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
         return [_plain(v) for v in value]
-    if value is None or value is pd.NA or value is pd.NaT:
-        return None
-    if isinstance(value, float) and math.isnan(value):
+    if is_missing(value):
         return None
     if isinstance(value, (pd.Timestamp, dt.datetime, dt.date)):
         return value.isoformat()

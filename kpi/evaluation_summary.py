@@ -14,6 +14,7 @@ from kpi.arcs import order_themes, theme_in_force
 from kpi.charts import FONT, describe_source, plotly_text
 from kpi.fields import ANNEX1_ITEMS, SATISFIED_MEAN_RATING
 from kpi.indicators import normalise_title
+from kpi.progress import is_missing
 
 PARTICIPANT_ROWS = "participant rows"  # the Annex 1 forms were loaded: they replace the return's counts
 SUMMARY_COUNTS = "summary counts"  # the return's evaluations/satisfied columns
@@ -246,4 +247,4 @@ def _shorten(text: str, length: int) -> str:
 
 
 def _missing(value) -> bool:
-    return value is None or value is pd.NA or (isinstance(value, float) and value != value)
+    return is_missing(value)

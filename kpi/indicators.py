@@ -9,6 +9,7 @@ import pandas as pd
 
 from kpi import catalogue as c
 from kpi.fields import ANNEX1_ITEMS, LIST_SHEETS_BY_CODE, SATISFIED_MEAN_RATING
+from kpi.progress import is_missing
 
 ASEAN = "ASEAN"
 
@@ -302,5 +303,5 @@ def _no_inputs(year: int, items: dict[str, pd.DataFrame]) -> YearInputs:
 
 
 def _none_if_nan(value):
-    return None if value is None or value is pd.NA or value is pd.NaT or (isinstance(value, float) and value != value) else value
+    return None if is_missing(value) else value
 

@@ -47,8 +47,16 @@ class Assessment:
 
 
 def is_missing(value) -> bool:
-    """Return True for None and NaN: both mean no value."""
-    return value is None or (isinstance(value, float) and math.isnan(value))
+    """Return True for no value: None, NaN, and pandas' NA and NaT. The one definition of *missing*; a blank is
+    never 0, so nothing else may stand for it."""
+    if value is None:
+        return True
+    if isinstance(value, (str, bytes, bool, int)):
+        return False
+    try:
+        return bool(value != value)  # NaN, NaT (and numpy's) are the only scalars unequal to themselves
+    except TypeError:  # pandas.NA: its comparisons are NA, whose truth is undefined
+        return type(value).__name__ == "NAType"
 
 
 def share_of_distance(value: float, baseline: float, target: float) -> float | None:

@@ -13,6 +13,7 @@ from kpi.catalogue import Framework
 from kpi.charts import FONT, describe_source, format_value, plotly_text
 from kpi.fields import WORKPLAN_STATUSES
 from kpi.indicators import ASEAN
+from kpi.progress import is_missing
 
 NOT_SET = "not set"  # no status recorded by the secretariat (never the same as "planned")
 STATUS_LABELS = (*WORKPLAN_STATUSES, NOT_SET)
@@ -83,7 +84,7 @@ def build_status_history(audit: pd.DataFrame, plan_code: str) -> pd.DataFrame:
 
 def split_codes(value) -> list[str]:
     """Return the items of a cell joined by ";" ("B;C" -> ["B", "C"]); blank gives []."""
-    if value is None or (isinstance(value, float) and value != value):
+    if is_missing(value):
         return []
     return [part.strip() for part in str(value).split(";") if part.strip()]
 
@@ -148,7 +149,7 @@ def programmes_table(programmes: pd.DataFrame) -> pd.DataFrame:
     table = programmes[[c for c in columns if c in programmes.columns]].rename(columns=columns)
     for column in table.columns:  # blank in the document is blank on the page, not "None"
         if table[column].dtype == object or str(table[column].dtype).startswith("str"):
-            table[column] = table[column].map(lambda v: "" if v is None or (isinstance(v, float) and v != v) else v)
+            table[column] = table[column].map(lambda v: "" if is_missing(v) else v)
     if "Status set" in table:
         table["Status set"] = [_date(v) for v in table["Status set"]]
     return table.reset_index(drop=True)
@@ -166,7 +167,7 @@ def history_table(history: pd.DataFrame, programmes: pd.DataFrame) -> pd.DataFra
 
 
 def _date(value) -> str:
-    if value is None or value is pd.NaT or (isinstance(value, float) and value != value):
+    if is_missing(value):
         return ""
     return str(value)[:10]
 

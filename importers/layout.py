@@ -4,13 +4,10 @@ from __future__ import annotations
 
 import csv
 from functools import cache
-from typing import TYPE_CHECKING
 
 from kpi.config import DATA_DIR
 from kpi.fields import EXPORT_KIND, IDENTITY_SHEET, KIND_CODE, LIST_SHEETS, TARGET_FIELDS, VERSION_CODE  # noqa: F401 - re-exported: the identity cells belong to the layout
-
-if TYPE_CHECKING:
-    from kpi.membership import Membership  # imports pandas, which the command line's --help does not need
+from kpi.membership import ASEAN, EVERY_AMS, Membership
 
 # The kinds of workbook, in the order importers.load.KINDS defines what the software does with each. Their
 # released versions (what each version's workbook holds) are data: data/layouts.toml, read by importers.versions.
@@ -37,8 +34,7 @@ LIST_ROWS_PREPARED = 200  # rows below a list header that are unlocked and carry
 TARGETS_SHEET = "Targets"
 TARGETS_HEADER = tuple(f.code for f in TARGET_FIELDS)
 TARGETS_ROWS_PREPARED = 300
-AMS_SCOPE = "AMS"  # a target for every Member State
-ASEAN_SCOPE = "ASEAN"
+ASEAN_SCOPE, AMS_SCOPE = ASEAN, EVERY_AMS  # the scope names, defined once in kpi.membership
 
 NOT_REPORTED_TEXTS = ("", "n/a", "-", "not available")
 
@@ -53,8 +49,6 @@ def read_ams_codes() -> tuple[str, ...]:
 @cache
 def read_membership() -> Membership:
     """Return the dated membership of the reference data (data/member_states.csv: accsm_since)."""
-    from kpi.membership import Membership
-
     with (DATA_DIR / "member_states.csv").open(newline="", encoding="utf-8") as handle:
         rows = [row for row in csv.DictReader(handle) if row["group"] == "AMS"]
     return Membership(tuple(r["iso3"] for r in rows),

@@ -16,8 +16,8 @@ import pandas as pd
 from kpi.catalogue import Framework
 from kpi.progress import (ACCELERATION_NEEDED, ACHIEVED, DETERIORATION, LIMITED_PROGRESS, NO_DATA,
                           NOT_ACHIEVED, ON_TRACK, is_missing)
+from kpi.membership import ASEAN
 
-ASEAN = "ASEAN"
 SEVERITY = {ACHIEVED: 4, ON_TRACK: 3, ACCELERATION_NEEDED: 2, LIMITED_PROGRESS: 1, DETERIORATION: 0,
             NOT_ACHIEVED: 0}  # higher is better
 IMPROVED, WORSENED = "improved", "worsened"

@@ -11,8 +11,8 @@ import plotly.graph_objects as go
 from kpi.catalogue import Framework, Indicator
 from kpi.changes import SEVERITY, asean_changes
 from kpi.progress import GREY, NO_DATA, STATUS_COLOURS, is_missing
+from kpi.membership import ASEAN
 
-ASEAN = "ASEAN"
 SOURCE = "Source: ACCSM country returns"
 NO_DATA_COLOUR = GREY
 NO_DATA_CELL_COLOUR = "#d9dce1"  # lighter than the not-judged grey so the judged cells stand out in the matrix

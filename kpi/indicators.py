@@ -10,8 +10,8 @@ import pandas as pd
 from kpi import catalogue as c
 from kpi.fields import ANNEX1_ITEMS, LIST_SHEETS_BY_CODE, SATISFIED_MEAN_RATING
 from kpi.progress import is_missing
+from kpi.membership import ASEAN
 
-ASEAN = "ASEAN"
 
 
 @dataclass(frozen=True)

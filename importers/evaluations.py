@@ -21,7 +21,7 @@ from importers.report import Change, Validation
 from importers.safe_read import Sheet, Workbook, cell_ref
 from importers.templates import write_instructions, write_rows
 from kpi import store
-from kpi.fields import ANNEX1_ITEMS, EVALUATION_FIELDS, SATISFIED_MEAN_RATING, TITLE_LENGTH, Field
+from kpi.fields import ANNEX1_ITEMS, EVALUATION_FIELDS, EVALUATION_IDENTITY_FIELDS, SATISFIED_MEAN_RATING, Field
 from kpi.indicators import normalise_title
 
 KIND = "evaluations"
@@ -29,13 +29,7 @@ EVALUATIONS_SHEET = "Evaluations"
 EVALUATIONS_ROWS_PREPARED = 300
 # What the file is about, below the kind and version on the Instructions sheet: code in A, value in B.
 IDENTITY_ROWS = {"country": 4, "year": 5, "project": 6}
-_IDENTITY_FIELDS = {
-    "country": Field("country", "ASEAN Member State whose ARC ran the project (ISO3)", "iso3", required=True),
-    "year": Field("year", "Reporting year of the return that lists the project", "year", required=True,
-                  minimum=2000, maximum=2100),
-    "project": Field("project", "Project title exactly as listed on the ARC projects sheet of the return",
-                     "text", required=True, max_length=TITLE_LENGTH),
-}
+_IDENTITY_FIELDS = EVALUATION_IDENTITY_FIELDS  # declared in kpi.fields
 _RATING_SCALE = ("5 Excellent: your expectations have been consistently exceeded; "
                  "4 Highly Satisfactory: exceeded; 3 Satisfactory: met; 2 Fair: somewhat not met; "
                  "1 Poor: not met")

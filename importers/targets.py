@@ -13,14 +13,12 @@ from importers.report import Change, Validation
 from importers.safe_read import Workbook, cell_ref
 from kpi import store
 from kpi.catalogue import CURRENT_FRAMEWORK, FRAMEWORKS, Framework
-from kpi.fields import TARGET_FIELDS, Field
+from kpi.fields import TARGET_FIELDS, TARGETS_IDENTITY_FIELDS
 from kpi.plans import plan_members
 from kpi.store import SubmissionInfo
 
 _FIELDS = {f.code: f for f in TARGET_FIELDS}
 _FIGURES = ("baseline", "target", "note")
-_PLAN_FIELD = Field("plan", "the work plan (period) the targets belong to, e.g. 2016-2020", "text", required=True,
-                    max_length=20)
 
 
 @dataclass(frozen=True)
@@ -55,7 +53,7 @@ def _read_plan(workbook: Workbook, result: Validation) -> Framework | None:
     released = versions.find("targets", versions.version_of(workbook)) or versions.latest("targets")
     if "plan" not in released.identity:
         return CURRENT_FRAMEWORK
-    code = read_identity(workbook, {"plan": _PLAN_FIELD}, result).get("plan")
+    code = read_identity(workbook, TARGETS_IDENTITY_FIELDS, result).get("plan")
     if code is None:
         return None
     if code not in FRAMEWORKS:

@@ -25,7 +25,8 @@ from importers.templates import write_instructions
 from kpi import store
 from kpi.catalogue import CURRENT_FRAMEWORK
 from kpi.config import DATA_DIR
-from kpi.fields import NAME_LENGTH, NOTE_LENGTH, WORKPLAN_STATUSES, Field
+from kpi.fields import (WORKPLAN_FIELDS, WORKPLAN_IDENTITY_FIELDS, WORKPLAN_PROGRAMME_FIELDS, WORKPLAN_STATUS_FIELDS,
+                        WORKPLAN_STATUSES, Field)
 from kpi.workplan import set_status
 
 KIND = "workplan"
@@ -33,33 +34,8 @@ WORKPLAN_SHEET = "Work plan"
 WORKPLAN_FILES = {"2016-2020": DATA_DIR / "workplan_2016_2020.csv"}  # plan code -> its programmes
 IDENTITY_ROWS = {"plan": 4}
 
-# The programme columns, as in the reference CSV (see data/README.md); people read them, the importer reads `no`.
-PROGRAMME_FIELDS: tuple[Field, ...] = (
-    Field("no", "Programme number in the work plan", "integer", required=True, minimum=1),
-    Field("plan", "ACCSM or ACCSM+3 work plan", "text"),
-    Field("title", "Title of the programme", "text"),
-    Field("objectives", "Objectives (items joined by |)", "text"),
-    Field("priority_areas", "ACCSM priority areas A-E", "text"),
-    Field("plus3_thematic_areas", "ACCSM+3 thematic areas 1-7", "text"),
-    Field("ascc_kras", "ASCC Blueprint key result areas", "text"),
-    Field("ascc_measures", "ASCC Blueprint strategic measures", "text"),
-    Field("apsc_action_lines", "APSC Blueprint action lines", "text"),
-    Field("timeline", "Timeline as printed in the work plan", "text"),
-    Field("planned_years", "Years of the plan period the timeline covers", "text"),
-    Field("completed_in_plan", "Marked [Completed] in the published work plan", "text"),
-    Field("budget", "Budget", "text"),
-    Field("coordinators", "Coordinating AMS (ISO3)", "text"),
-    Field("partners", "Partners", "text"),
-)
-STATUS_FIELDS: tuple[Field, ...] = (
-    Field("status", "Status of the programme", "choice", choices=WORKPLAN_STATUSES,
-          help="Blank clears the status."),
-    Field("status_note", "Note on the status (what happened, when, why)", "text", max_length=NOTE_LENGTH),
-)
-WORKPLAN_FIELDS = PROGRAMME_FIELDS + STATUS_FIELDS
-
-_IDENTITY_FIELDS = {"plan": Field("plan", "Work plan (period) the programmes belong to", "text", required=True,
-                                   max_length=NAME_LENGTH)}
+PROGRAMME_FIELDS, STATUS_FIELDS = WORKPLAN_PROGRAMME_FIELDS, WORKPLAN_STATUS_FIELDS  # declared in kpi.fields
+_IDENTITY_FIELDS = WORKPLAN_IDENTITY_FIELDS
 _INSTRUCTIONS = (
     "How to update the status of the work plan programmes",
     "1. The Work plan sheet has one row per programme. Only the yellow columns status and status_note are read; "

@@ -198,5 +198,44 @@ EVALUATION_FIELDS: tuple[Field, ...] = (
 
 WORKPLAN_STATUSES = ("planned", "ongoing", "completed", "postponed", "cancelled")
 
+# The work plan workbook: the programme columns, as in the reference CSV (see data/README.md); people read them,
+# the importer reads `no` and the two status columns.
+WORKPLAN_PROGRAMME_FIELDS: tuple[Field, ...] = (
+    Field("no", "Programme number in the work plan", "integer", required=True, minimum=1),
+    Field("plan", "ACCSM or ACCSM+3 work plan", "text"),
+    Field("title", "Title of the programme", "text"),
+    Field("objectives", "Objectives (items joined by |)", "text"),
+    Field("priority_areas", "ACCSM priority areas A-E", "text"),
+    Field("plus3_thematic_areas", "ACCSM+3 thematic areas 1-7", "text"),
+    Field("ascc_kras", "ASCC Blueprint key result areas", "text"),
+    Field("ascc_measures", "ASCC Blueprint strategic measures", "text"),
+    Field("apsc_action_lines", "APSC Blueprint action lines", "text"),
+    Field("timeline", "Timeline as printed in the work plan", "text"),
+    Field("planned_years", "Years of the plan period the timeline covers", "text"),
+    Field("completed_in_plan", "Marked [Completed] in the published work plan", "text"),
+    Field("budget", "Budget", "text"),
+    Field("coordinators", "Coordinating AMS (ISO3)", "text"),
+    Field("partners", "Partners", "text"),
+)
+WORKPLAN_STATUS_FIELDS: tuple[Field, ...] = (
+    Field("status", "Status of the programme", "choice", choices=WORKPLAN_STATUSES,
+          help="Blank clears the status."),
+    Field("status_note", "Note on the status (what happened, when, why)", "text", max_length=NOTE_LENGTH),
+)
+WORKPLAN_FIELDS = WORKPLAN_PROGRAMME_FIELDS + WORKPLAN_STATUS_FIELDS
+
+# The identity block of each kind's Instructions sheet (code in A, value in B, from row 4): what the file is for.
+PLAN_FIELD = Field("plan", "Work plan (period) the figures or programmes belong to, e.g. 2016-2020", "text",
+                   required=True, max_length=NAME_LENGTH)
+EVALUATION_IDENTITY_FIELDS: dict[str, Field] = {
+    "country": Field("country", "ASEAN Member State whose ARC ran the project (ISO3)", "iso3", required=True),
+    "year": Field("year", "Reporting year of the return that lists the project", "year", required=True,
+                  minimum=2000, maximum=2100),
+    "project": Field("project", "Project title exactly as listed on the ARC projects sheet of the return",
+                     "text", required=True, max_length=TITLE_LENGTH),
+}
+WORKPLAN_IDENTITY_FIELDS: dict[str, Field] = {"plan": PLAN_FIELD}
+TARGETS_IDENTITY_FIELDS: dict[str, Field] = {"plan": PLAN_FIELD}
+
 RETURN_FIELDS_BY_CODE = {f.code: f for f in RETURN_FIELDS}
 LIST_SHEETS_BY_CODE = {s.code: s for s in LIST_SHEETS}

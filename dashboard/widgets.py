@@ -1,4 +1,5 @@
-"""Widgets shared by the pages: figures with their downloads, status labels, no-data-aware numbers, error guard."""
+"""Widgets shared by the pages: figures with their downloads, status labels, no-data-aware numbers, error guard,
+what changed since a SOM edition."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ import streamlit as st
 
 from dashboard import data
 from dashboard.text import literal
-from kpi import charts, store_errors
+from kpi import charts, editions, store_errors
 from kpi.exports import images, tables
 from kpi.progress import (ACCELERATION_NEEDED, ACHIEVED, DETERIORATION, LIMITED_PROGRESS, NO_DATA, ON_TRACK,
                           explain_status_rules)
@@ -84,6 +85,92 @@ def draw_downloads(key: str, fig: go.Figure | None = None, data: pd.DataFrame | 
 def draw_table_downloads(key: str, data: pd.DataFrame, file_stem: str | None = None) -> None:
     """Draw CSV and Excel downloads for a table (names beside codes, units in headers, demo data marked)."""
     draw_downloads(key, data=data, file_stem=file_stem)
+
+
+@st.cache_data(show_spinner=False)
+def _load_editions(url: str, plan_code: str) -> pd.DataFrame:
+    with data.get_engine(url).connect() as connection:
+        listed = editions.list_editions(connection)
+    return listed[listed["plan_code"] == plan_code].reset_index(drop=True)
+
+
+@st.cache_data(show_spinner="Comparing with the SOM edition…")
+def _load_changes_since(url: str, edition_id: int, as_of) -> editions.Changes:
+    # as_of is part of the key: a later import gives other changes (data.clear_caches clears this too).
+    with data.get_engine(url).connect() as connection:
+        return editions.changes_since(connection, edition_id)
+
+
+def draw_changed_since_edition(url: str, framework, key: str, names: dict[str, str] | None = None,
+                               indicators=None, scopes=None, years=None) -> None:
+    """Draw "changed since the SOM edition" for what a page shows: a choice of edition (the latest first) and the
+    values revised since it, with the returns and targets behind them, restricted with kpi.editions.filter_changes.
+
+    Draws nothing while no edition of the work plan has been frozen.
+    """
+    listed = _load_editions(url, framework.code)
+    if listed.empty:
+        return
+    labels = {int(i): f"{n} (SOM of {d})" for i, n, d in zip(listed["id"], listed["name"], listed["som_date"])}
+    st.subheader("Changed since the SOM edition")
+    choice, summary = st.columns([2, 3], vertical_alignment="bottom")
+    edition_id = choice.selectbox(
+        "SOM edition", list(labels), format_func=labels.get, key=f"{key}_edition",
+        help="The figures frozen for a SOM (SOM editions page), the latest first; what this page shows that "
+             "differs from them is listed here.")
+    changes = editions.filter_changes(_load_changes_since(url, edition_id, data.load_status(url).as_of),
+                                      indicators, scopes, years)
+    summary.markdown(literal(editions.describe_changes(changes)))
+    if len(changes.values):
+        draw_changed_values(changes.values, framework, names or {}, f"{key}_edition_values")
+    if len(changes.returns):
+        files = [f"{r['country'] or ''} {_year_text(r['year'])} {r['kind']} {r['file_name']} ({r['why']})".strip()
+                 for r in changes.returns.to_dict("records")]
+        st.caption("Files since the edition: " + literal("; ".join(files)) + ".")
+    if len(changes.targets):
+        targets = [f"{r['indicator']} {r['scope']}: target "
+                   f"{format_number(r['target_before'], _unit(framework, r['indicator']))} → "
+                   f"{format_number(r['target_after'], _unit(framework, r['indicator']))} ({r['why']})"
+                   for r in changes.targets.to_dict("records")]
+        st.caption("Baselines and targets since the edition: " + literal("; ".join(targets)) + ".")
+
+
+def draw_changed_values(values: pd.DataFrame, framework, names: dict[str, str], key: str) -> None:
+    """Draw the KPI values changed between two states (kpi.editions VALUE_COLUMNS) as read: each with its unit, the
+    AMS by name, the statuses in their colours."""
+    table = changed_values_table(values, framework, names)
+    st.dataframe(style_status(table, ("Status shown", "Status now")), hide_index=True, height="content", key=key,
+                 column_config={"Indicator": st.column_config.TextColumn(width=70),
+                                "Scope": st.column_config.TextColumn(width=150),
+                                "Year": st.column_config.TextColumn(width=50),
+                                "Why": st.column_config.TextColumn(width=220)})
+
+
+def changed_values_table(values: pd.DataFrame, framework, names: dict[str, str]) -> pd.DataFrame:
+    """Return changed KPI values (kpi.editions VALUE_COLUMNS) as shown: Indicator, Scope (name), Year, Shown, Now
+    (formatted with the unit, "no data" for none), Status shown, Status now, Why."""
+    units = [_unit(framework, code) for code in values["indicator"]]
+
+    def status(value) -> str:
+        return value if isinstance(value, str) and value else "–"
+    return pd.DataFrame({
+        "Indicator": values["indicator"],
+        "Scope": [names.get(s, s) for s in values["scope"]],
+        "Year": [_year_text(y) for y in values["year"]],
+        "Shown": [format_number(v, u) for v, u in zip(values["value_before"], units)],
+        "Now": [format_number(v, u) for v, u in zip(values["value_after"], units)],
+        "Status shown": [status(s) for s in values["status_before"]],
+        "Status now": [status(s) for s in values["status_after"]],
+        "Why": values["why"],
+    })
+
+
+def _unit(framework, code: str) -> str:
+    return next((i.unit for i in framework.indicators if i.code == code), "")
+
+
+def _year_text(year) -> str:
+    return "" if year is None or pd.isna(year) else str(int(year))
 
 
 def draw_no_returns(framework) -> None:

@@ -56,35 +56,44 @@ def _freeze(url: str, year: int, framework) -> None:
     st.session_state["flash"] = f"Edition “{' '.join(name.split())}” frozen: it will not change."
 
 
-_WIDTHS = {"indicator": 70, "scope": 60, "year": 50, "value_before": 70, "value_after": 70, "change": 60,
-           "coverage_before": 60, "coverage_after": 60, "status_before": 110, "status_after": 110, "why": 140,
-           "kind": 80, "country": 60, "subject": 140, "file_name": 160, "submitted_by": 90, "submitted_at": 130,
-           "baseline_before": 90, "baseline_after": 90, "target_before": 90, "target_after": 90, "set_by": 100}
+def _files_table(returns: pd.DataFrame, names: dict[str, str]) -> pd.DataFrame:
+    table = pd.DataFrame({
+        "File": returns["file_name"], "AMS": [names.get(c, c or "–") for c in returns["country"]],
+        "Year": [str(int(y)) if pd.notna(y) else "–" for y in returns["year"]], "Kind": returns["kind"],
+        "Subject": returns["subject"].fillna(""), "Loaded by": returns["submitted_by"],
+        "Loaded at (UTC)": [str(t or "")[:16].replace("T", " ") for t in returns["submitted_at"]],
+        "Why": returns["why"]})
+    return table if table["Subject"].astype(bool).any() else table.drop(columns="Subject")
 
 
-def _config(frame: pd.DataFrame) -> dict:
-    numbers = {"value_before", "value_after", "change", "baseline_before", "baseline_after", "target_before",
-               "target_after"}
-    return {c: (st.column_config.NumberColumn(c.replace("_", " "), width=_WIDTHS.get(c, 90), format="%.1f")
-                if c in numbers else st.column_config.Column(c.replace("_", " "), width=_WIDTHS.get(c, 90)))
-            for c in frame.columns}
+def _targets_table(targets: pd.DataFrame, framework, names: dict[str, str]) -> pd.DataFrame:
+    units = {i.code: i.unit for i in framework.indicators}
+
+    def shown(column: str) -> list[str]:
+        return [widgets.format_number(v, units.get(c, "")) for v, c in zip(targets[column], targets["indicator"])]
+    return pd.DataFrame({"Indicator": targets["indicator"], "Scope": [names.get(s, s) for s in targets["scope"]],
+                         "Baseline shown": shown("baseline_before"), "Baseline now": shown("baseline_after"),
+                         "Target shown": shown("target_before"), "Target now": shown("target_after"),
+                         "Set by": targets["set_by"].fillna("–"), "Why": targets["why"]})
 
 
-def _draw_changes(changes: editions.Changes, before: str, after: str, key: str) -> None:
+def _draw_changes(changes: editions.Changes, before: str, after: str, key: str, framework,
+                  names: dict[str, str]) -> None:
+    # The tables read as the rest of the dashboard (units, names, "no data"); the downloads keep the numbers.
     st.markdown(literal(editions.describe_changes(changes)))
     if len(changes.values):
-        st.markdown(f"**KPI values** ({literal(before)} → {literal(after)})")
-        st.dataframe(changes.values, hide_index=True, key=f"{key}_values", height="content", row_height=50,
-                     column_config=_config(changes.values))
+        st.markdown(f"**KPI values** (shown at {literal(before)} → {literal(after)})")
+        widgets.draw_changed_values(changes.values, framework, names, f"{key}_values")
         widgets.draw_table_downloads(f"{key}_values", changes.values, f"accsm_{key}_values")
     if len(changes.returns):
         st.markdown("**Returns and evaluation files**")
-        st.dataframe(changes.returns, hide_index=True, key=f"{key}_returns", height="content",
-                     column_config=_config(changes.returns))
+        st.dataframe(_files_table(changes.returns, names), hide_index=True, key=f"{key}_returns", height="content",
+                     column_config={"File": st.column_config.TextColumn(width=200),
+                                    "Why": st.column_config.TextColumn(width=200)})
     if len(changes.targets):
         st.markdown("**Baselines and targets**")
-        st.dataframe(changes.targets, hide_index=True, key=f"{key}_targets", height="content",
-                     column_config=_config(changes.targets))
+        st.dataframe(_targets_table(changes.targets, framework, names), hide_index=True, key=f"{key}_targets",
+                     height="content")
 
 
 with widgets.explain_errors("the SOM editions page"):
@@ -93,6 +102,7 @@ with widgets.explain_errors("the SOM editions page"):
     framework = data.get_framework()
     year = state.selected_year()
     status = data.load_status(url)
+    names = data.read_country_names(url)
     st.title("SOM editions")
     st.caption("An edition is what one SOM was shown: the KPI table, the returns and evaluations behind it, the "
                "baselines and targets, the work plan statuses and (when asked) the briefing pack, frozen under a "
@@ -138,7 +148,8 @@ with widgets.explain_errors("the SOM editions page"):
             st.caption("This edition was frozen without its briefing pack.")
 
         st.header("Changed since the edition")
-        _draw_changes(_load_changes(url, int(chosen), None, status.as_of), edition["name"], "now", "since")
+        _draw_changes(_load_changes(url, int(chosen), None, status.as_of), edition["name"], "now", "since",
+                      framework, names)
 
         st.header("Compare two editions")
         others = [i for i in listed["id"] if i != chosen]
@@ -149,7 +160,7 @@ with widgets.explain_errors("the SOM editions page"):
             earlier, later = sorted((int(chosen), int(other)),
                                     key=lambda i: (str(listed.set_index("id").at[i, "som_date"]), i))
             _draw_changes(_load_changes(url, earlier, later, status.as_of), labels[earlier], labels[later],
-                          "between")
+                          "between", framework, names)
 
     st.header(f"Freeze an edition for {year}")
     if "edition_problem" in st.session_state:

@@ -63,6 +63,8 @@ with widgets.explain_errors("the indicator page"):
     rows = report[report["indicator"] == indicator.code]
     _draw_headline(rows, indicator, year, framework, members)
     widgets.draw_status_rules(framework)
+    # Every year: the trend below draws them all.
+    widgets.draw_changed_since_edition(url, framework, "indicator", names, indicators=[indicator.code])
 
     st.header("Trend")
     chosen = state.multiselect_param(

@@ -123,6 +123,7 @@ with widgets.explain_errors("the Member State page"):
     if not has_return:
         st.info(f"{literal(names.get(country, country))} has no data for {year}: every figure below reads "
                 "“no data”.")
+    widgets.draw_changed_since_edition(url, framework, "member_state", names, scopes=[country], years=[year])
 
     st.header("Indicators")
     st.caption("Every indicator against the target that applies to this AMS: its own target where one is set, "

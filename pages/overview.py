@@ -195,6 +195,7 @@ with widgets.explain_errors("the regional overview"):
     received = summary.returns_received(data.load_submissions(url, kind="return"), members, year)
     _draw_year_line(year, scorecard, received, members, as_of)
     widgets.draw_status_rules(framework)
+    widgets.draw_changed_since_edition(url, framework, "overview", names, years=[year])
 
     st.header("Regional scorecard")
     st.caption(f"ASEAN value of each indicator with how many AMS it covers, against the {framework.baseline_year} "

@@ -1,12 +1,13 @@
 """The SOM briefing pack: a 16:9 PowerPoint deck on the slide master's layouts, with speaker notes, and its PDF.
 
-Slides: title; key messages written from the data; the scorecard and the AMS × indicator status matrix (split
-by KPI area where one slide would not hold them at 12 pt); a map; per indicator its ranking against targets
-and its trend; per AMS a profile with a chart; completeness; method. Every title is in a title placeholder and
-every text in a body placeholder (outline view, accessibility checker, re-theming), every picture has its
-alternative text, and every slide's speaker notes say its figures in words. Texts are measured before they
-are placed (kpi.exports.slides), so nothing is cut, nothing runs over the footer and nothing is under 12 pt
-but the 10 pt source line.
+Slides: title; what was revised since the latest SOM edition (when one was frozen); key messages written from
+the data; the scorecard and the AMS × indicator status matrix (split by KPI area where one slide would not hold
+them at 12 pt); a map; per indicator its ranking against targets and its trend; per AMS a profile with a chart;
+the work plan's status and the ARCs' projects and evaluations (kpi.exports.cycle_slides); completeness; method.
+Every title is in a title placeholder and every text in a body placeholder (outline view, accessibility checker,
+re-theming), every picture has its alternative text, and every slide's speaker notes say its figures in words.
+Texts are measured before they are placed (kpi.exports.slides), so nothing is cut, nothing runs over the footer
+and nothing is under 12 pt but the 10 pt source line.
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ from kpi.charts import (NOT_MEMBER, RETURN_STATE_COLOURS, apply_membership, buil
                         describe_provisional, describe_source, format_as_of, provisional_marker)
 from kpi.completeness import indicator_gaps, return_completeness
 from kpi.engine import compute_report
-from kpi.exports import pack_charts
+from kpi.exports import cycle_slides, pack_charts
 from kpi.exports.images import render_figures, start_renderer
 from kpi.exports.messages import (
     compute_key_messages, describe_leaders, format_amount, format_change, rank_members, write_key_messages,
@@ -137,6 +138,7 @@ def build_briefing(connection: Connection, year: int, output_pptx: str | Path, o
     timings: dict[str, float] = {}
     started = time.perf_counter()
     context = _read_context(connection, year, framework)
+    cycle = cycle_slides.read_cycle_inputs(connection, year, framework)
     timings["compute"] = time.perf_counter() - started
 
     step = time.perf_counter()
@@ -149,7 +151,7 @@ def build_briefing(connection: Connection, year: int, output_pptx: str | Path, o
     timings["render"] = time.perf_counter() - step
 
     step = time.perf_counter()
-    deck = _build_deck(context, plans, pictures)
+    deck = _build_deck(context, plans, pictures, cycle)
     output_pptx = Path(output_pptx)
     output_pptx.parent.mkdir(parents=True, exist_ok=True)
     deck.save(output_pptx)
@@ -339,9 +341,12 @@ def _headline_indicator(context: _Context) -> Indicator:
 
 # --- the deck -----------------------------------------------------------------------------------
 
-def _build_deck(context: _Context, plans: dict[str, _ChartSlide], pictures: dict[str, bytes]) -> Presentation:
+def _build_deck(context: _Context, plans: dict[str, _ChartSlide], pictures: dict[str, bytes],
+                cycle: cycle_slides.CycleInputs | None = None) -> Presentation:
     deck = new_deck()
     _add_title_slide(deck, context)
+    if cycle is not None:
+        cycle_slides.add_revisions_slide(deck, cycle)
     _add_key_messages(deck, context)
     _add_scorecard(deck, context)
     _add_status_matrix(deck, context)
@@ -353,6 +358,9 @@ def _build_deck(context: _Context, plans: dict[str, _ChartSlide], pictures: dict
     for iso3, name in context.names.items():
         key = f"profile {iso3}"
         _add_ams_slide(deck, context, iso3, name, plans[key], pictures[key])
+    if cycle is not None:
+        cycle_slides.add_workplan_slide(deck, cycle)
+        cycle_slides.add_arc_slide(deck, cycle)
     _add_completeness_slides(deck, context)
     _add_method_slides(deck, context)
     total = len(deck.slides)

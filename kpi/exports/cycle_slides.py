@@ -59,8 +59,11 @@ def add_cycle_slides(deck: Presentation, cycle: CycleInputs) -> int:
 
 def add_workplan_slide(deck: Presentation, cycle: CycleInputs) -> int:
     """Add the work plan status slide(s): per priority area, programmes by status; then the programmes whose status
-    was recorded, with its note and date. Return the slides added."""
+    was recorded, with its note and date. Return the slides added (none for a plan whose work plan the store does
+    not hold, such as the provisional 2026-2030 plan: a table of zeros would read as "nothing done")."""
     programmes, framework = cycle.programmes, cycle.framework
+    if not len(programmes):
+        return 0
     counts = workplan.count_by_area(programmes, framework)
     totals = programmes["status_label"].value_counts()
     summary = ", ".join(f"{int(totals[s])} {s}" for s in workplan.STATUS_LABELS if s in totals)

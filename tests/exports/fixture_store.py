@@ -8,6 +8,7 @@ import hashlib
 from kpi import store
 from kpi.catalogue import CURRENT_FRAMEWORK
 from kpi.db import open_store
+from tests.known_users import TEST_USERS, add_test_users
 from kpi.store import CellValue, ReturnContent, SubmissionInfo
 
 AMS = ("BRN", "KHM", "IDN", "LAO", "MYS", "MMR", "PHL", "SGP", "THA", "VNM")
@@ -79,6 +80,7 @@ def build_fixture_store(url: str, is_demo: bool = False, user: str = "fixture", 
     """Create and fill a store at `url` (marked demo when asked), with returns of the ten AMS in `later_years` too
     (e.g. 2025 and 2026, the years of the next plan); return its engine."""
     engine = open_store(url)
+    add_test_users(engine, (*TEST_USERS, user))  # who the tests act as, secretariat users of the store
     with engine.begin() as connection:
         for year in later_years:
             for country in AMS:
@@ -98,3 +100,35 @@ def build_fixture_store(url: str, is_demo: bool = False, user: str = "fixture", 
             store.set_target(connection, CURRENT_FRAMEWORK.code, indicator, scope, baseline, target, None, user,
                              is_demo=is_demo)
     return engine
+
+
+EDITION_NAME = "22nd ACCSM SOM, 2019"
+LONG_STATUS_NOTE = ("Held in Manila with twelve AMS delegations; the report of the workshop goes to the next SOM "
+                    "with the secretariat's recommendations on follow-up capacity building")
+
+
+def revise_after_edition(engine, year: int = LATEST_YEAR, user: str = "fixture", is_demo: bool = True,
+                         framework=CURRENT_FRAMEWORK) -> int:
+    """Freeze the store as the edition EDITION_NAME, then revise it as a SOM cycle does; return the edition id.
+
+    Every AMS that reported in `year` sends a corrected return (more agencies with competency frameworks), the two
+    that did not report send theirs, and the secretariat records work plan statuses: the pack then opens with
+    many revisions and lists programmes with a status.
+    """
+    from kpi import editions, workplan  # the benchmark imports this module without them
+
+    edition_id = editions.freeze_edition(engine, EDITION_NAME, dt.date(year, 10, 15), year, user, framework)
+    with engine.begin() as connection:
+        for country in AMS:
+            content, info = build_return(country, year, user, is_demo)
+            revised = content.values["a11_agencies_competency"].value + 3
+            content.values["a11_agencies_competency"] = CellValue(revised, "Return", "C99")
+            digest = hashlib.sha256(f"revised {country}/{year}".encode()).hexdigest()
+            store.store_return(connection, content, SubmissionInfo(
+                **{**info.__dict__, "file_name": f"{country}_{year}_revised.xlsx", "sha256": digest,
+                   "content_digest": digest}))
+        for no, status in ((4, "completed"), (13, "completed"), (21, "ongoing"), (28, "postponed"),
+                           (35, "cancelled")):
+            workplan.set_status(connection, framework.code, no, status, LONG_STATUS_NOTE if no == 13 else None,
+                                "secretariat")
+    return edition_id

@@ -2,7 +2,8 @@
 
 Every word lies inside its slide and, but for the footer, above the footer's top; no text is under 12 pt but the
 10 pt source line; no indicator's wording is cut; the charts' type is at least 12 pt at the size it is placed. All
-of it for the 2016-2020 pack and for a pack of the provisional 2026-2030 plan, whose every slide says so.
+of it for the 2016-2020 pack (revised since a SOM edition, so it opens with revisions and has the work plan and ARC
+slides) and for a pack of the provisional 2026-2030 plan, whose every slide says so.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from kpi.charts import provisional_marker
 from kpi.exports.briefing import CHART_SCALE, build_briefing, build_pack_figures
 from kpi.exports.pack_charts import CHART_MIN_PX, CHART_SOURCE_PX, chart_font_sizes
 from kpi.exports.slides import FOOTER_TOP, MIN_TEXT_PT, SLIDE_HEIGHT, SLIDE_WIDTH, SOURCE_PT
-from tests.exports.fixture_store import LATEST_YEAR, build_fixture_store
+from tests.exports.fixture_store import EDITION_NAME, LATEST_YEAR, build_fixture_store, revise_after_edition
 
 pytestmark = [pytest.mark.slow, pytest.mark.skipif(
     not (shutil.which("soffice") or shutil.which("libreoffice")) or not shutil.which("pdftotext"),
@@ -44,6 +45,7 @@ def case(request, demo_engine, tmp_path_factory):
     """(engine, framework, year) of the pack: the demo store's latest year, or 2026 under the provisional plan."""
     framework = FRAMEWORKS[request.param]
     if not framework.is_provisional:
+        revise_after_edition(demo_engine)  # the pack then opens with revisions and lists work plan statuses
         return demo_engine, framework, LATEST_YEAR
     url = f"sqlite:///{tmp_path_factory.mktemp('next-plan')}/kpi.db"
     engine = build_fixture_store(url, is_demo=True, later_years=(2025, NEW_PLAN_YEAR))
@@ -212,3 +214,18 @@ def test_pictures__chart_type_prints_at_12_pt_or_more(case, deck):
     assert [s for s in sizes if s[1] == "source" and s[2] < CHART_SOURCE_PX] == []
     assert min(ratios) * CHART_MIN_PX >= MIN_TEXT_PT - 0.01, "a chart is placed smaller than it was drawn"
     assert min(ratios) * CHART_SOURCE_PX >= SOURCE_PT - 0.01
+
+
+def test_deck__the_cycle_slides_are_in_place(deck, framework):
+    titles = [slide.shapes.title.text_frame.text for slide in deck.slides]
+    arc = [n for n, t in enumerate(titles) if t.startswith("ASEAN Resource Centres")]
+    completeness = titles.index(next(t for t in titles if t.startswith("Data completeness")))
+    last_ams = max(n for n, t in enumerate(titles) if re.search(r"\([A-Z]{3}\) · ", t))  # "Brunei Darussalam (BRN) · 2019"
+    assert arc and last_ams < min(arc) and max(arc) < completeness
+    if framework.is_provisional:  # no edition of that plan, and no work plan in the store
+        assert not any(t.startswith(("Revised since", "Work plan")) for t in titles)
+        return
+    revisions = [n for n, t in enumerate(titles) if t.startswith(f"Revised since “{EDITION_NAME}”")]
+    assert revisions == list(range(1, 1 + len(revisions))) and len(revisions) >= 2  # split, never over the footer
+    work_plan = [n for n, t in enumerate(titles) if t.startswith("Work plan 2016-2020: ")]
+    assert work_plan and max(work_plan) < min(arc)

@@ -20,6 +20,8 @@ A11 = CURRENT_FRAMEWORK.indicator("A.1.1")
 A1 = CURRENT_FRAMEWORK.indicator("A.1")
 FIGURES = len(CURRENT_FRAMEWORK.indicators) + len(AMS) + 1  # a trend per indicator, a profile per AMS, the map
 NBSP = "\u00a0"
+AMS_NAMES = ["Brunei Darussalam", "Cambodia", "Indonesia", "Lao PDR", "Malaysia", "Myanmar", "Philippines",
+             "Singapore", "Thailand", "Viet Nam"]
 
 
 @pytest.fixture(scope="module")
@@ -89,9 +91,26 @@ def test_build_briefing__the_order_of_the_slides(deck):
     titles = [title(s) for s in deck.slides]
     first = {prefix: next(i for i, t in enumerate(titles) if t.startswith(prefix))
              for prefix in ("ACCSM KPI briefing", "Key messages", "Scorecard", "Status by AMS and indicator",
-                            "A.1.1 by Member State", "A.1 ·", "Brunei Darussalam (BRN)", "Data completeness",
+                            "A.1.1 by Member State", "A.1 ·", "Brunei Darussalam (BRN)",
+                            "Work plan 2016-2020: status by priority area",
+                            f"ASEAN Resource Centres {LATEST_YEAR}: projects and evaluations", "Data completeness",
                             "Country returns by AMS and year", "Method")}
     assert list(first.values()) == sorted(first.values()) and first["ACCSM KPI briefing"] == 0
+
+
+def test_build_briefing__no_revisions_slide_without_an_edition(deck):
+    assert not any(title(s).startswith("Revised since") for s in deck.slides)
+
+
+def test_build_briefing__work_plan_and_arc_slides_say_their_figures(deck):
+    work_plan = slides_titled(deck, "Work plan 2016-2020")
+    assert len(work_plan) == 1  # no status recorded yet: no list of programmes with a status
+    assert "41 programmes of the Work Plans 2016-2020: 41 not set." in slide_text(work_plan[0])
+    arc = slides_titled(deck, f"ASEAN Resource Centres {LATEST_YEAR}")
+    names = [text(row[0]) for row in table_rows(arc)]
+    assert names == AMS_NAMES  # the ten AMS of 2019 (not Timor-Leste), in ASEAN's order
+    missing = [row for row in table_rows(arc) if text(row[0]) in ("Cambodia", "Myanmar")]
+    assert [text(row[2]) for row in missing] == ["0", "0"]  # no 2019 return: no project listed
 
 
 def test_build_briefing__every_slide_is_on_a_master_layout_with_its_title_in_the_title_placeholder(deck):

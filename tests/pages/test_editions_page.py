@@ -70,13 +70,22 @@ def test_editions_page__a_later_return_shows_as_changed_since_the_edition(databa
     at = open_page(PAGE, edition=str(edition_id))
     assert_clean(at)
     assert "2 value(s) revised; 1 return(s) or evaluation file(s) new or replaced." in texts(at)
-    values = next(e.value for e in at.dataframe if "value_before" in e.value.columns)
-    # A.1.1 BRN 2018: 60 % -> 80 %; ASEAN: mean of BRN and IDN (45 %): 52.5 % -> 62.5 %.
-    assert values[["indicator", "scope", "year", "value_before", "value_after"]].values.tolist() == [
-        ["A.1.1", "ASEAN", 2018, 52.5, 62.5], ["A.1.1", "BRN", 2018, 60.0, 80.0]]
-    returns = next(e.value for e in at.dataframe if "why" in e.value.columns and "file_name" in e.value.columns)
-    assert returns[["country", "year", "file_name", "why"]].values.tolist() == [
-        ["BRN", 2018, "BRN_2018_revised.xlsx", "replaces the one in the edition"]]
+    values = next(_data(e.value) for e in at.dataframe if "Shown" in _data(e.value).columns)
+    # A.1.1 BRN 2018: 60 % -> 80 %; ASEAN: mean of BRN and IDN (45 %): 52.5 % -> 62.5 %. Shown as the pages show
+    # values (unit, name); the downloads keep the numbers.
+    assert [[_plain(c) for c in row] for row in values[["Indicator", "Scope", "Year", "Shown", "Now"]].values] == [
+        ["A.1.1", "ASEAN", "2018", "52.5 %", "62.5 %"], ["A.1.1", "Brunei Darussalam", "2018", "60.0 %", "80.0 %"]]
+    returns = next(e.value for e in at.dataframe if "File" in getattr(e.value, "columns", []))
+    assert returns[["AMS", "Year", "File", "Why"]].values.tolist() == [
+        ["Brunei Darussalam", "2018", "BRN_2018_revised.xlsx", "replaces the one in the edition"]]
+
+
+def _data(value):
+    return value.data if hasattr(value, "data") else value  # a styled table gives its Styler
+
+
+def _plain(cell) -> str:
+    return str(cell).replace("\u00a0", " ").replace("\u202f", " ")
 
 
 def test_editions_page__renders_on_an_empty_database(tmp_path, monkeypatch, open_page):
@@ -90,3 +99,18 @@ def test_editions_page__under_the_2026_2030_plan(database_url, open_page):
     at = open_page(PAGE, plan="2026-2030", year="2026")
     assert not at.exception, [e.value for e in at.exception]
     assert at.title[0].value == "SOM editions"
+
+
+def test_editions_page__a_changed_target_reads_with_its_unit(database_url, open_page):
+    engine = open_store(database_url)
+    edition_id = editions.freeze_edition(engine, "22nd ACCSM SOM, 2019", dt.date(2019, 10, 15), 2018, "fixture")
+    with engine.begin() as connection:  # the fixture's A.1.1 ASEAN target is 50 %
+        store.set_target(connection, "2016-2020", "A.1.1", "ASEAN", None, 55.0, None, "alice")
+    engine.dispose()
+
+    at = open_page(PAGE, edition=str(edition_id))
+    assert_clean(at)
+    targets = next(e.value for e in at.dataframe if "Target now" in getattr(e.value, "columns", []))
+    assert [[_plain(c) for c in row] for row in targets[["Indicator", "Scope", "Target shown", "Target now",
+                                                         "Set by", "Why"]].values] == [
+        ["A.1.1", "ASEAN", "50.0 %", "55.0 %", "alice", "changed"]]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 from conftest import PAGES, assert_clean, figures, shown, texts
@@ -10,6 +11,15 @@ from sqlalchemy import select
 
 from kpi import schema, store
 from kpi.db import open_store
+from tests.e2e.test_browser import PAGES as BROWSER_PAGES
+
+FRAME = Path(__file__).resolve().parents[2] / "dashboard" / "frame.py"
+
+
+def test_pages__every_page_of_the_navigation_is_rendered_by_the_smoke_tests():
+    navigation = re.findall(r'st\.Page\("(pages/[^"]+)"', FRAME.read_text(encoding="utf-8"))
+    assert navigation and sorted(PAGES) == sorted(navigation)
+    assert sorted(f"pages/{stem}.py" for stem, *_ in BROWSER_PAGES) == sorted(navigation)
 
 
 @pytest.mark.parametrize("page", PAGES)

@@ -26,7 +26,7 @@ def open_bench_store(folder: Path):
         from importers.demo import list_demo_files, load_demo_data
         if list_demo_files():
             engine = open_store(url)
-            load_demo_data(engine, "bench")
+            load_demo_data(engine, "local")
             return engine, "demo returns (data/demo)"
     except (ImportError, RuntimeError) as exc:  # the demo data may not load yet: fall back, and say why
         reason = str(exc)[:120]

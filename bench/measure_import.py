@@ -31,7 +31,7 @@ def import_files(files: list[str], keep_as: str | None = None, start_from: str |
         for name in files:
             data = Path(name).read_bytes()
             started = time.perf_counter()
-            report = load_file(engine, data, Path(name).name, "bench", is_demo=True)
+            report = load_file(engine, data, Path(name).name, "local", is_demo=True)
             seconds[Path(name).name] = time.perf_counter() - started
             if report.accepted:
                 accepted += 1

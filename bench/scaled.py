@@ -100,7 +100,7 @@ def build_scaled_store(demo_path: str, target_path: str, factor: int) -> dict:
                                                              items=content_items),
                                    SubmissionInfo(kind="return", file_name=f"return_{country}_{new_year}.xlsx",
                                                   sha256=digest, content_digest=digest, template_version="1",
-                                                  user="bench", is_demo=True, country=country, year=new_year))
+                                                  user="local", is_demo=True, country=country, year=new_year))
                 counts["returns"] += 1
                 if is_current:
                     counts["arc_projects"] += len(projects)
@@ -116,7 +116,7 @@ def build_scaled_store(demo_path: str, target_path: str, factor: int) -> dict:
             digest = hashlib.sha256(f"bench-eval/{factor}/{i}".encode()).hexdigest()
             store.store_evaluations(connection, rows, SubmissionInfo(
                 kind="evaluations", file_name=f"evaluations_{country}_{year}_{i}.xlsx", sha256=digest,
-                content_digest=digest, template_version="1", user="bench", is_demo=True, country=country,
+                content_digest=digest, template_version="1", user="local", is_demo=True, country=country,
                 year=year, subject=title))
             counts["evaluations"] += n
             counts["evaluation_files"] += 1
@@ -129,7 +129,7 @@ def build_scaled_store(demo_path: str, target_path: str, factor: int) -> dict:
         for plan in (CURRENT_FRAMEWORK.code, second):
             for t in targets.itertuples():
                 store.set_target(connection, plan, t.indicator_code, t.scope, _number(t.baseline),
-                                 _number(t.target), t.note if isinstance(t.note, str) else None, "bench",
+                                 _number(t.target), t.note if isinstance(t.note, str) else None, "local",
                                  is_demo=True)
     engine.dispose()
     counts["years"] = f"{min(placed.values())}-{max(placed.values())}"

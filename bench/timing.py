@@ -23,7 +23,7 @@ def median(values) -> float | None:
 def checkout_env(code_dir: Path, extra: dict[str, str] | None = None) -> dict[str, str]:
     """Return an environment that imports the project from code_dir only (no network, loopback only)."""
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "ACCSM_DATABASE_URL")}
-    env.update({"PYTHONPATH": str(code_dir), "ACCSM_USER": "bench", "BROWSER_PATH": "/usr/bin/chromium",
+    env.update({"PYTHONPATH": str(code_dir), "ACCSM_USER": "local", "BROWSER_PATH": "/usr/bin/chromium",
                 "PYTHONDONTWRITEBYTECODE": "1", "NO_PROXY": "127.0.0.1,localhost",
                 "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false"})
     env.update(extra or {})

@@ -8,10 +8,11 @@ from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_r
 
 from dashboard import data, state, widgets
 from dashboard.text import literal
+from kpi import access
 from kpi.catalogue import FRAMEWORKS
 from kpi.charts import describe_provisional, format_as_of
-from kpi.config import resolve_user
 from kpi.plans import plan_for_year
+from kpi.users import describe_acting, resolve_login
 
 _DRAWN_MARK = "_accsm_furniture_run"
 _ROUTED_MARK = "_accsm_router_run"
@@ -31,6 +32,8 @@ def build_navigation():
         st.Page("pages/arcs.py", title="ARCs and evaluations", icon=":material/school:"),
         st.Page("pages/editions.py", title="SOM editions", icon=":material/inventory_2:"),
         st.Page("pages/exports.py", title="Exports and briefing", icon=":material/slideshow:"),
+        st.Page("pages/audit.py", title="Audit trail", icon=":material/history:"),
+        st.Page("pages/users.py", title="Users and roles", icon=":material/group:"),
     ])
 
 
@@ -45,7 +48,7 @@ def draw_furniture() -> None:
         return
     _mark(_DRAWN_MARK)
     url = data.get_database_url()
-    st.session_state.setdefault("user_name", resolve_user())
+    st.session_state.setdefault("user_name", resolve_login())
     data.get_engine(url)
     data.ensure_demo_data(url)
     status = data.load_status(url)
@@ -61,6 +64,7 @@ def draw_furniture() -> None:
                                 "link.")
         st.caption(f"Data as of **{literal(format_as_of(status.as_of))}** · {status.submissions} file(s) stored")
         st.text_input("Your name (recorded with every change)", key="user_name")
+        st.caption(literal(_describe_acting(url, state.current_user())))
     if "flash" in st.session_state:
         st.success(literal(st.session_state.pop("flash")))
     widgets.show_callback_error()
@@ -69,6 +73,13 @@ def draw_furniture() -> None:
                    icon=":material/pending:")
     if status.has_demo_data:
         _draw_demo_banner(url)
+
+
+@st.cache_data(show_spinner=False)
+def _describe_acting(url: str, login: str) -> str:
+    # Cleared with every other cached result after a change (data.clear_caches), a role change included.
+    with data.get_engine(url).connect() as connection:
+        return describe_acting(connection, login)
 
 
 def _select_plan(url: str):
@@ -139,6 +150,12 @@ def _ask_confirmation(asking: bool) -> None:
 @widgets.guard_callback("removing the demo data")
 def _remove_demo(url: str) -> None:
     # A callback runs before the rerun, so the page redraws without the banner and with fresh figures.
-    removed = data.remove_demo_data(url, state.current_user())
+    try:
+        removed = data.remove_demo_data(url, state.current_user())
+    except access.AccessRefused as refusal:  # rolled back: record it, say it
+        access.record_refusal(data.get_engine(url), refusal)
+        st.session_state["confirm_remove_demo"] = False
+        st.session_state[widgets.CALLBACK_ERROR] = str(refusal)
+        return
     st.session_state["confirm_remove_demo"] = False
     st.session_state["flash"] = f"Removed {removed} demo submission(s)."

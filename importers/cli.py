@@ -11,7 +11,7 @@ from pathlib import Path
 from importers import layout
 from kpi import cli_support
 from kpi.cli_support import EXIT_OK, EXIT_REJECTED, EXIT_STORE
-from kpi.config import resolve_database_url, resolve_user
+from kpi.config import resolve_database_url
 from kpi.store_errors import open_store
 
 # The loader (pandas, openpyxl, SQLAlchemy) is imported by the commands, so --help and a usage error answer at once.
@@ -57,7 +57,8 @@ def _make_parser() -> argparse.ArgumentParser:
     load.add_argument("files", nargs="+", type=Path, metavar="FILE")
     load.add_argument("--dry-run", action="store_true", help="validate and show what would change; store nothing")
     load.add_argument("--db", help="SQLAlchemy database URL (default: $ACCSM_DATABASE_URL or data/accsm.db)")
-    load.add_argument("--user", help="who is loading (default: $ACCSM_USER or the login name)")
+    load.add_argument("--user", help="who is loading: a user in the store, whose role decides what they may load "
+                                     "(default: $ACCSM_USER, else the local user 'local'; see python -m kpi users)")
     cli_support.add_verbose_option(load, hidden=True)
     return parser
 
@@ -132,9 +133,10 @@ def _newest_plan_with_programmes(connection):
 
 def _load_files(args: argparse.Namespace, url: str) -> int:
     from importers.load import load_file
+    from kpi.users import resolve_login
 
     engine = open_store(url)
-    user = resolve_user(args.user)
+    user = resolve_login(args.user)
     exit_code = EXIT_OK
     try:
         for number, path in enumerate(args.files):

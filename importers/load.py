@@ -14,7 +14,7 @@ from sqlalchemy import Connection, Engine
 from importers import evaluations, layout, returns, targets, templates, versions, workplan
 from importers.report import Change, ImportReport, Message, Validation, file_message
 from importers.safe_read import UnreadableFile, Workbook, cell_ref, read_workbook
-from kpi import store, store_errors
+from kpi import access, store, store_errors
 from kpi.db import write_transaction
 from kpi.store import SubmissionInfo
 
@@ -103,15 +103,27 @@ def _load(engine: Engine, data: bytes, report: ImportReport, user: str, is_demo:
         return
     report.kind, version = identity
     kind = KINDS[report.kind]
+    try:
+        _store(engine, data, report, user, is_demo, workbook, kind, version)
+    except access.AccessRefused as refusal:  # recorded in the audit log after the rollback: nothing was stored
+        report.accepted, report.submission_id, report.duplicate_of = False, None, None
+        report.changes, report.nothing_to_change = [], False
+        report.errors.append(file_message(f"{refusal}; nothing was stored"))
+
+
+def _store(engine: Engine, data: bytes, report: ImportReport, user: str, is_demo: bool, workbook: Workbook,
+           kind: Kind, version: str) -> None:
     # The write lock comes first, so validation, the comparison and the supersession all see the store as it
     # is when this file is stored: two uploads of the same AMS and year run one after the other.
-    with write_transaction(engine) as connection:
+    with access.refusals_recorded(engine), write_transaction(engine) as connection:
         validation = kind.validate(workbook, connection)
         report.errors.extend(_in_reading_order(workbook, validation.errors))
         report.warnings.extend(_in_reading_order(workbook, validation.warnings))
         report.title = validation.title
         if report.errors:
             return
+        # A dry run asks too, so the check on the page says at once what the upload would say.
+        access.require(connection, user, access.ACTION_OF_KIND[report.kind], validation.country)
         digest = compute_content_digest(report.kind, kind.canonicalise(validation.content))
         report.changes = kind.compare(connection, validation.content)
         same = store.find_submission_by_digest(connection, report.kind, digest)

@@ -16,6 +16,7 @@ from kpi.editions_cli import add_edition_parser, run_edition
 from kpi.exports.cli import add_export_parser, run_export
 from kpi.plans import plan_for_year
 from kpi.progress import is_missing
+from kpi.users_cli import add_users_parser, run_users
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -43,6 +44,7 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--db", metavar="URL", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
     cli_support.add_verbose_option(report, hidden=True)
     add_export_parser(commands)
+    add_users_parser(commands)
     add_edition_parser(commands)
     return parser
 
@@ -63,6 +65,8 @@ def _run(parser, args, url: str) -> int:
             return run_report(engine, args, parser)
         if args.command == "export":
             return run_export(engine, args)
+        if args.command == "users":
+            return run_users(engine, args)
         if args.command == "edition":
             return run_edition(engine, args)
     finally:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import (
     Boolean,
+    CheckConstraint,
     Column,
     Date,
     DateTime,
@@ -244,6 +245,22 @@ som_edition = Table(
     Column("pack_pptx", LargeBinary),
     Column("pack_file_name", String(255)),
     Column("note", Text),
+)
+
+# Who may use the dashboard and in what role (migration 0005; kpi.access holds the rule, kpi.users the changes).
+# `login` is the name recorded in the audit log and on every submission. A focal point has a country, no one else.
+app_user = Table(
+    "app_user", metadata,
+    Column("login", String(100), primary_key=True),
+    Column("display_name", String(200), nullable=False),
+    Column("role", String(20), nullable=False),  # "secretariat", "focal_point" or "viewer"
+    Column("country", String(3), ForeignKey("member_state.iso3")),
+    Column("active", Boolean, nullable=False, default=True),
+    Column("created_by", String(100), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    CheckConstraint("role IN ('secretariat', 'focal_point', 'viewer')", name="role"),
+    CheckConstraint("(role = 'focal_point' AND country IS NOT NULL) OR (role <> 'focal_point' AND country IS NULL)",
+                    name="country_of_focal_point"),
 )
 
 LIST_TABLES = {"policies": policy, "arc_projects": arc_project, "reform_measures": reform_measure}

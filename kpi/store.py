@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 from sqlalchemy import Connection, and_, delete, func, insert, select, update
 
-from kpi import schema
+from kpi import access, schema
 from kpi.fields import LIST_SHEETS_BY_CODE, RETURN_FIELDS_BY_CODE
 
 
@@ -167,7 +167,11 @@ def store_evaluations(connection: Connection, rows: list[dict], info: Submission
 def set_target(connection: Connection, plan_code: str, indicator_code: str, scope: str,
                baseline: float | None, target: float | None, note: str | None, user: str,
                submission_id: int | None = None, is_demo: bool = False) -> bool:
-    """Set the entered baseline and target of one (indicator, scope); blanks clear. Return True if it changed."""
+    """Set the entered baseline and target of one (indicator, scope); blanks clear. Return True if it changed.
+
+    Raises kpi.access.AccessRefused unless `user` may set targets (the caller records it: access.refusals_recorded).
+    """
+    access.require(connection, user, access.LOAD_TARGETS)
     t = schema.target_entry.c
     key = and_(t.plan_code == plan_code, t.indicator_code == indicator_code, t.scope == scope)
     before = connection.execute(select(schema.target_entry).where(key)).first()
@@ -208,7 +212,11 @@ def update_workplan_status(connection: Connection, plan_code: str, no: int, stat
 
 
 def remove_demo_data(connection: Connection, user: str) -> int:
-    """Delete every demo submission (with its values) and demo target; return the submissions removed."""
+    """Delete every demo submission (with its values) and demo target; return the submissions removed.
+
+    Raises kpi.access.AccessRefused unless `user` may remove the demo data (the caller records the refusal).
+    """
+    access.require(connection, user, access.REMOVE_DEMO)
     s = schema.submission.c
     demo_ids = [r.id for r in connection.execute(select(s.id).where(s.is_demo.is_(True)))]
     if demo_ids:
@@ -436,6 +444,35 @@ def read_audit(connection: Connection, entity: str | None = None) -> pd.DataFram
     query = select(schema.audit_log).order_by(a.id.desc())
     if entity:
         query = query.where(a.entity == entity)
+    return _frame(connection, query, [c.name for c in schema.audit_log.columns])
+
+
+def read_audit_choices(connection: Connection) -> dict:
+    """Return what the audit log can be filtered by: its users, actions and entities (sorted), first and last date."""
+    a = schema.audit_log.c
+    first, last = connection.execute(select(func.min(a.at), func.max(a.at))).one()
+    return {
+        "users": sorted(connection.execute(select(a.user_name).distinct()).scalars()),
+        "actions": sorted(connection.execute(select(a.action).distinct()).scalars()),
+        "entities": sorted(connection.execute(select(a.entity).distinct()).scalars()),
+        "first": None if first is None else _as_utc(first).date(),
+        "last": None if last is None else _as_utc(last).date(),
+    }
+
+
+def read_audit_trail(connection: Connection, users=(), actions=(), entities=(), since: dt.date | None = None,
+                     until: dt.date | None = None) -> pd.DataFrame:
+    """Return the audit log, newest first, of these users, actions and entities (empty: all), on the UTC dates from
+    `since` to `until` inclusive."""
+    a = schema.audit_log.c
+    query = select(schema.audit_log).order_by(a.id.desc())
+    for column, wanted in ((a.user_name, users), (a.action, actions), (a.entity, entities)):
+        if wanted:
+            query = query.where(column.in_(list(wanted)))
+    if since is not None:
+        query = query.where(a.at >= dt.datetime.combine(since, dt.time(), dt.timezone.utc))
+    if until is not None:
+        query = query.where(a.at < dt.datetime.combine(until + dt.timedelta(days=1), dt.time(), dt.timezone.utc))
     return _frame(connection, query, [c.name for c in schema.audit_log.columns])
 
 

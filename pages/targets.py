@@ -8,7 +8,7 @@ import streamlit as st
 from dashboard import data, frame, state, uploads, widgets
 from dashboard.text import literal
 from importers.targets import check_figures
-from kpi import store
+from kpi import access, store
 from kpi.engine import EVERY_AMS
 from kpi.fields import NOTE_LENGTH
 
@@ -60,9 +60,14 @@ def _differs(a, b) -> bool:
 
 @widgets.guard_callback("saving the baselines and targets")
 def _save(url, framework, rows: list[dict]) -> None:
-    changed = data.save_targets(url, framework.code, [
-        (row["indicator"], row["scope"], _number(row["baseline"]), _number(row["target"]),
-         (row["note"] or None) if isinstance(row["note"], str) else None) for row in rows], state.current_user())
+    try:
+        changed = data.save_targets(url, framework.code, [
+            (row["indicator"], row["scope"], _number(row["baseline"]), _number(row["target"]),
+             (row["note"] or None) if isinstance(row["note"], str) else None) for row in rows], state.current_user())
+    except access.AccessRefused as refusal:  # rolled back: nothing saved; record it and say it
+        access.record_refusal(data.get_engine(url), refusal)
+        st.session_state[widgets.CALLBACK_ERROR] = str(refusal)
+        return
     st.session_state["flash"] = f"Saved {changed} change(s) to baselines and targets."
     st.session_state.pop("targets_editor", None)  # the editor starts again from the stored figures
 

@@ -3,6 +3,7 @@
 import pytest
 
 from kpi.db import open_store
+from tests.known_users import add_test_users
 
 
 @pytest.fixture(autouse=True, scope="session")
@@ -10,15 +11,16 @@ def _isolated_default_database(tmp_path_factory):
     # A test that forgets --db or its own URL lands in a throwaway database, not data/accsm.db.
     patch = pytest.MonkeyPatch()
     patch.setenv("ACCSM_DATABASE_URL", f"sqlite:///{tmp_path_factory.mktemp('default-db') / 'accsm.db'}")
-    patch.setenv("ACCSM_USER", "pytest")
+    patch.setenv("ACCSM_USER", "local")  # the seeded secretariat of a fresh install (migration 0005)
     yield
     patch.undo()
 
 
 @pytest.fixture
 def engine(tmp_path):
-    """A fresh SQLite file in tmp_path, migrated to head and seeded with the reference data."""
+    """A fresh SQLite file in tmp_path, migrated to head and seeded with the reference data, with the test users."""
     engine = open_store(f"sqlite:///{tmp_path}/store.db")
+    add_test_users(engine)
     yield engine
     engine.dispose()
 

@@ -79,7 +79,7 @@ def database_url(tmp_path_factory) -> str:
 def run_app(database_url: str, log_path: Path):
     """Start `streamlit run app.py` on a free loopback port against `database_url`; yield its URL; stop it."""
     port = _free_port()
-    env = {**os.environ, "ACCSM_DATABASE_URL": database_url, "ACCSM_USER": "e2e-tester"}
+    env = {**os.environ, "ACCSM_DATABASE_URL": database_url, "ACCSM_USER": "local"}  # a fresh install's user
     with open(log_path, "wb") as log:
         process = subprocess.Popen(
             [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",

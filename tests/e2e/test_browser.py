@@ -39,6 +39,8 @@ PAGES = [
     ("arcs", "arcs", r"^ASEAN Resource Centres, \d{4}$", ["All ARCs", "Participant evaluations"]),
     ("editions", "editions", r"^SOM editions$", ["Editions"]),
     ("exports", "exports", r"^Exports for reports$", ["Data for spreadsheets"]),
+    ("audit", "audit", r"^Audit trail$", []),
+    ("users", "users", r"^Users and roles$", []),
 ]
 
 

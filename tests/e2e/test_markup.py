@@ -21,6 +21,7 @@ from sqlalchemy import update
 from dashboard.text import WORD_JOINER
 from kpi import schema
 from kpi.db import open_store
+from tests.known_users import add_test_users
 from tests.pages.hostile import (COUNTRY_NAME, FILE_NAME, IMG, MARKDOWN_LINK, PROJECT_TITLES, THEME,
                                  UPLOAD_NAME, USER, write_hostile_return)
 
@@ -100,6 +101,7 @@ def hostile_url(tmp_path_factory, ui):
         with engine.begin() as connection:
             connection.execute(update(schema.member_state).where(schema.member_state.c.iso3 == COUNTRY)
                                .values(name=COUNTRY_NAME))
+        add_test_users(engine, [USER])  # a user whose very name is hostile
         report = load_file(engine, write_hostile_return(folder, COUNTRY, YEAR).read_bytes(), FILE_NAME, USER)
     finally:
         engine.dispose()

@@ -52,7 +52,7 @@ def test_template_then_load(tmp_path, valid_values, valid_items):
     filled = fill_return(template, tmp_path / "filled.xlsx", valid_values, valid_items)
 
     first = _run("load", str(filled), db=db)
-    second = _run("load", str(filled), "--user", "secretariat", db=db)
+    second = _run("load", str(filled), "--user", "demo", db=db)  # another secretariat user (seeded, 0005)
 
     assert first.returncode == 0, first.stdout + first.stderr
     assert first.stdout.startswith(f"accepted: {filled} (return BRN 2018 stored as submission 1;")

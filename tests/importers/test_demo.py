@@ -114,7 +114,7 @@ def test_demo_submissions_and_targets_are_marked_demo(demo_store):
 def test_remove_demo_data_removes_it_all_and_keeps_reference_data(demo_copy):
     engine = demo_copy
     with engine.begin() as connection:
-        removed = store.remove_demo_data(connection, "tester")
+        removed = store.remove_demo_data(connection, "local")
     with engine.connect() as connection:
         assert removed == 71
         assert store.count_submissions(connection) == 0
@@ -129,7 +129,7 @@ def test_remove_demo_data_removes_it_all_and_keeps_reference_data(demo_copy):
 def test_removed_demo_data_does_not_come_back_on_the_next_start(demo_copy):
     engine = demo_copy
     with engine.begin() as connection:
-        store.remove_demo_data(connection, "tester")
+        store.remove_demo_data(connection, "local")
 
     assert load_demo_data(engine) == 0
 

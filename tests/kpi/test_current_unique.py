@@ -22,6 +22,7 @@ from importers.load import load_file
 from importers.templates import fill_return, write_return_template
 from kpi import schema, store
 from kpi.db import STORE_WRITE_LOCK, open_store, write_transaction
+from tests.known_users import add_test_users
 from kpi.store import utc_now
 from tests.importers.conftest import VALID_ITEMS, VALID_VALUES
 
@@ -49,7 +50,9 @@ def race_files(tmp_path_factory) -> list[list[Path]]:
 @pytest.fixture
 def store_url(empty_database_url):
     """A migrated, seeded store on each engine (its URL; the engine is disposed before the tests start)."""
-    open_store(empty_database_url).dispose()
+    engine = open_store(empty_database_url)
+    add_test_users(engine, [f"worker {n}" for n in range(WORKERS)])  # each worker acts as a secretariat user
+    engine.dispose()
     return empty_database_url
 
 

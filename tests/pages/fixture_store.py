@@ -7,6 +7,7 @@ import hashlib
 from kpi import store
 from kpi.catalogue import CURRENT_FRAMEWORK
 from kpi.db import open_store
+from tests.known_users import TEST_USERS, add_test_users
 from kpi.store import CellValue, ReturnContent, SubmissionInfo
 
 # (country, year) -> single values; a missing key is a blank (not reported)
@@ -38,6 +39,7 @@ TARGETS = [  # indicator, scope, baseline, target
 def build_fixture_store(url: str, user: str = "fixture", is_demo: bool = False):
     """Create and fill a store at `url`; return its engine."""
     engine = open_store(url)
+    add_test_users(engine, (*TEST_USERS, user))  # who the tests act as, secretariat users of the store
     with engine.begin() as connection:
         for (country, year), values in RETURNS.items():
             content = ReturnContent(country=country, year=year, values={

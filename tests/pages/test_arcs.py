@@ -20,6 +20,7 @@ from kpi.db import open_store
 from kpi.engine import compute_report
 from kpi.fields import ANNEX1_ITEMS
 from kpi.store import CellValue, ReturnContent, SubmissionInfo
+from kpi.users import add_user, apply_change
 
 PAGE = "pages/arcs.py"
 WORKSHOP = "Examination and Testing Workshop"
@@ -68,6 +69,7 @@ def _store_phl_return(engine) -> None:
 def _load_forms(engine, tmp_path: Path) -> None:
     template = write_evaluations_template(tmp_path / "eval.xlsx", "PHL", 2019, WORKSHOP)
     path = fill_evaluations(template, tmp_path / "eval_filled.xlsx", _participants())
+    apply_change(engine, add_user, "arc-phl", "ARC of PHL", "focal_point", "PHL", by="local")
     report = load_file(engine, path.read_bytes(), path.name, "arc-phl")
     assert report.accepted, [str(m) for m in report.errors]
 

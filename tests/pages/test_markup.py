@@ -16,6 +16,7 @@ from dashboard.text import WORD_JOINER, literal, literal_list
 from kpi import schema
 from kpi.charts import plotly_text
 from kpi.db import open_store
+from tests.known_users import add_test_users
 from tests.pages.hostile import (COUNTRY_NAME, FILE_NAME, MARKDOWN_LINK, PAYLOADS, PROJECT_TITLES, THEME, USER,
                                  write_hostile_return)
 
@@ -62,6 +63,7 @@ def hostile_url(database_url, tmp_path, monkeypatch):
         with engine.begin() as connection:
             connection.execute(update(schema.member_state).where(schema.member_state.c.iso3 == COUNTRY)
                                .values(name=COUNTRY_NAME))
+        add_test_users(engine, [USER])  # a user whose very name is hostile
         report = load_file(engine, path.read_bytes(), FILE_NAME, USER)
     finally:
         engine.dispose()

@@ -7,6 +7,7 @@ import json
 import logging
 import re
 from dataclasses import dataclass
+from pathlib import PurePosixPath, PureWindowsPath
 from typing import Callable
 
 from sqlalchemy import Connection, Engine
@@ -138,7 +139,7 @@ def _store(engine: Engine, data: bytes, report: ImportReport, user: str, is_demo
         if report.dry_run:
             return
         info = SubmissionInfo(
-            kind=report.kind, file_name=report.file_name, sha256=hashlib.sha256(data).hexdigest(),
+            kind=report.kind, file_name=_base_name(report.file_name), sha256=hashlib.sha256(data).hexdigest(),
             content_digest=digest, template_version=version, user=user, is_demo=is_demo,
             warnings=tuple(str(w) for w in report.warnings), country=validation.country, year=validation.year,
             subject=validation.subject,
@@ -187,6 +188,11 @@ def _read_identity(workbook: Workbook, report: ImportReport) -> tuple[str, str] 
                                       "a new template"))
         return None
     return kind, version
+
+
+def _base_name(file_name: str) -> str:
+    """Return the file's own name: the folder it was loaded from (a path on someone's machine) is not stored."""
+    return PureWindowsPath(file_name).name if "\\" in file_name else PurePosixPath(file_name).name
 
 
 def _text(cell) -> str | None:

@@ -24,13 +24,15 @@ LOAD_TARGETS = "load or set baselines and targets"
 LOAD_WORKPLAN = "load the work plan statuses"
 REMOVE_DEMO = "remove the demo data"
 MANAGE_USERS = "manage users and roles"
+FREEZE_EDITION = "freeze a SOM edition"
 REVIEW_RETURNS = "confirm or query a return"
 SUPERSEDE_CONFIRMED = "supersede a confirmed return"
 READ = "read the dashboard"
 
 # Actions on one AMS's figures: its focal point may do them too. Every other write is the secretariat's alone.
 COUNTRY_ACTIONS = (LOAD_RETURN, LOAD_EVALUATIONS)
-SECRETARIAT_ACTIONS = (LOAD_TARGETS, LOAD_WORKPLAN, REMOVE_DEMO, MANAGE_USERS, REVIEW_RETURNS, SUPERSEDE_CONFIRMED)
+SECRETARIAT_ACTIONS = (LOAD_TARGETS, LOAD_WORKPLAN, REMOVE_DEMO, MANAGE_USERS, FREEZE_EDITION, REVIEW_RETURNS,
+                       SUPERSEDE_CONFIRMED)
 ACTIONS = (*COUNTRY_ACTIONS, *SECRETARIAT_ACTIONS, READ)
 # What each kind of workbook asks for (importers.load).
 ACTION_OF_KIND = {"return": LOAD_RETURN, "evaluations": LOAD_EVALUATIONS, "targets": LOAD_TARGETS,

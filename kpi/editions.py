@@ -11,7 +11,7 @@ from pathlib import Path
 import pandas as pd
 from sqlalchemy import Connection, Engine, insert, select
 
-from kpi import schema, store
+from kpi import access, schema, store
 from kpi.catalogue import CURRENT_FRAMEWORK, FRAMEWORKS, Framework
 from kpi.db import write_transaction
 from kpi.engine import compute_report
@@ -62,6 +62,14 @@ def build_pack(connection: Connection, year: int, framework: Framework = CURRENT
         return result.pptx_path.read_bytes()
 
 
+def _require_secretariat(engine: Engine, user: str) -> None:
+    """Raise EditionError (the refusal audited by kpi.access) unless the user may freeze an edition."""
+    try:
+        access.check(engine, user, access.FREEZE_EDITION)
+    except access.AccessRefused as refusal:
+        raise EditionError(str(refusal)) from refusal
+
+
 def freeze_with_pack(engine: Engine, name: str, som_date: dt.date, year: int, user: str,
                      framework: Framework = CURRENT_FRAMEWORK, note: str | None = None) -> int:
     """Build the pack, then freeze the edition with it; return the edition id.
@@ -69,6 +77,7 @@ def freeze_with_pack(engine: Engine, name: str, som_date: dt.date, year: int, us
     The pack takes long to build, so it is built outside the write lock; if anything was loaded meanwhile the
     freeze is refused (EditionError) rather than storing a pack that disagrees with the frozen table.
     """
+    _require_secretariat(engine, user)  # before the long build, not only at the freeze
     with engine.connect() as connection:
         as_of = store.data_as_of(connection)
         pack = build_pack(connection, year, framework)
@@ -85,6 +94,7 @@ def freeze_edition(engine: Engine, name: str, som_date: dt.date, year: int, user
     Returns the new edition's id. Raises EditionError for a blank or taken name, a year without data, or data
     changed since `expected_as_of` (when given). Nothing is stored then.
     """
+    _require_secretariat(engine, user)
     name = " ".join(str(name or "").split())
     if not name:
         raise EditionError("the edition needs a name, e.g. “22nd ACCSM SOM, 2019”")

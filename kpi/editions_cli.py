@@ -11,7 +11,6 @@ from typing import TYPE_CHECKING
 from kpi import cli_support
 from kpi.catalogue import FRAMEWORKS
 from kpi.cli_support import EXIT_OK, EXIT_REJECTED, EXIT_USAGE
-from kpi.config import resolve_user
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -32,6 +31,8 @@ def add_edition_parser(commands) -> argparse.ArgumentParser:
     freeze.add_argument("--plan", choices=list(FRAMEWORKS), default=None)
     freeze.add_argument("--note")
     freeze.add_argument("--no-pack", action="store_true", help="do not build and store the briefing pack")
+    freeze.add_argument("--user", help="act as this user, a secretariat user in the store (default: $ACCSM_USER, "
+                                       "else the local user 'local')")
     listing = actions.add_parser("list", help="the editions, newest SOM first")
     listing.add_argument("--format", choices=("csv", "json"), default="csv")
     compare = actions.add_parser("compare", help="what changed since an edition (one given) or between two")
@@ -48,16 +49,17 @@ def run_edition(engine, args) -> int:
     import pandas as pd
 
     from kpi import editions
+    from kpi.users import resolve_login
 
     if args.edition_command == "freeze":
         framework = FRAMEWORKS[args.plan] if args.plan else None
         kwargs = {"framework": framework} if framework else {}
         try:
             if args.no_pack:
-                edition_id = editions.freeze_edition(engine, args.name, args.som_date, args.year, resolve_user(),
+                edition_id = editions.freeze_edition(engine, args.name, args.som_date, args.year, resolve_login(args.user),
                                                      note=args.note, **kwargs)
             else:
-                edition_id = editions.freeze_with_pack(engine, args.name, args.som_date, args.year, resolve_user(),
+                edition_id = editions.freeze_with_pack(engine, args.name, args.som_date, args.year, resolve_login(args.user),
                                                        note=args.note, **kwargs)
         except editions.EditionError as problem:
             print(f"error: {problem}", file=sys.stderr)

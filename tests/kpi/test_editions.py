@@ -117,8 +117,24 @@ def test_freeze__refused_with_a_reason_and_nothing_stored(engine, frozen, name, 
 
 def test_freeze__refused_when_data_moved_while_the_pack_was_built(engine, frozen):
     with pytest.raises(EditionError, match="while the pack was being built"):
-        editions.freeze_edition(engine, "Other", SOM_DATE, 2018, "x", pack=b"PK",
+        editions.freeze_edition(engine, "Other", SOM_DATE, 2018, "secretariat", pack=b"PK",
                                 expected_as_of=dt.datetime(2000, 1, 1, tzinfo=dt.timezone.utc))
+
+
+@pytest.mark.parametrize("role", ["viewer", "focal_point"])
+def test_freeze__refused_unless_secretariat_and_the_refusal_audited(engine, add_return, role):
+    from kpi.users import add_user
+    from kpi.db import write_transaction
+    with engine.begin() as connection:
+        add_return(connection, "BRN", 2018, {"agencies_total": 20, "a11_agencies_competency": 5})
+    with write_transaction(engine) as connection:
+        add_user(connection, "someone", "Someone", role, "BRN" if role == "focal_point" else None, by="local")
+    with pytest.raises(EditionError, match="'someone'|someone.*may not freeze a SOM edition"):
+        editions.freeze_edition(engine, NAME, SOM_DATE, 2018, "someone")
+    with engine.connect() as connection:
+        assert editions.list_editions(connection).empty
+        refusals = connection.execute(select(schema.audit_log).where(schema.audit_log.c.action == "refuse")).all()
+    assert [(r.user_name, r.entity_key) for r in refusals] == [("someone", "freeze a SOM edition")]
 
 
 def test_freeze__is_in_the_audit_log(engine, frozen):

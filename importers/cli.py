@@ -28,6 +28,8 @@ def main(argv: list[str] | None = None) -> int:
     url = resolve_database_url(getattr(args, "db", None) or args.top_db)
     if args.command == "template":
         return cli_support.run_guarded(lambda: _write_template(parser, args, url), url, _LOG)
+    if args.command == "demo":
+        return cli_support.run_guarded(lambda: _load_demo(url), url, _LOG)
     return cli_support.run_guarded(lambda: _load_files(args, url), url, _LOG)
 
 
@@ -60,6 +62,14 @@ def _make_parser() -> argparse.ArgumentParser:
     load.add_argument("--user", help="who is loading: a user in the store, whose role decides what they may load "
                                      "(default: $ACCSM_USER, else the local user 'local'; see python -m kpi users)")
     cli_support.add_verbose_option(load, hidden=True)
+
+    demo = commands.add_parser("demo", help="load the demo data into a store that was never used",
+                               description="Load the fictional demo returns into a store that was never used, as "
+                                           "the dashboard does on its first start (scripts/dashboard.sh runs this "
+                                           "first, so the first visit is quick). A store with any history is "
+                                           "left as it is.")
+    demo.add_argument("--db", help="SQLAlchemy database URL (default: $ACCSM_DATABASE_URL or data/accsm.db)")
+    cli_support.add_verbose_option(demo, hidden=True)
     return parser
 
 
@@ -129,6 +139,21 @@ def _newest_plan_with_programmes(connection):
 
     with_programmes = [f for f in FRAMEWORKS.values() if not read_workplan(connection, f.code).empty]
     return max(with_programmes, key=lambda f: f.baseline_year, default=None)
+
+
+def _load_demo(url: str) -> int:
+    from importers.demo import load_demo_data
+
+    engine = open_store(url)
+    try:
+        def say(done: int, total: int, name: str) -> None:
+            if done == 1 or done == total or done % 10 == 0:
+                print(f"demo data: {done} of {total} files loaded ({name})", file=sys.stderr, flush=True)
+        loaded = load_demo_data(engine, progress=say)
+    finally:
+        engine.dispose()
+    print(f"loaded {loaded} demo files" if loaded else "the store has been used already: no demo data loaded")
+    return EXIT_OK
 
 
 def _load_files(args: argparse.Namespace, url: str) -> int:

@@ -8,6 +8,7 @@ import json
 import re
 import tempfile
 from pathlib import Path
+from typing import Callable
 
 from sqlalchemy import Engine
 
@@ -34,8 +35,11 @@ def list_demo_files(demo_dir: Path = DEMO_DIR) -> list[Path]:
     return sorted(demo_dir.glob("*.xlsx"), key=order)
 
 
-def load_demo_data(engine: Engine, user: str = "demo", demo_dir: Path = DEMO_DIR) -> int:
+def load_demo_data(engine: Engine, user: str = "demo", demo_dir: Path = DEMO_DIR,
+                   progress: Callable[[int, int, str], None] | None = None) -> int:
     """Load every demo workbook, marked as demo, into a store that was never used; return the files loaded.
+
+    `progress(done, total, file name)` is called after each file (for a progress bar or line).
 
     Returns 0 without loading anything once the store has any history (so demo data an official removed
     does not come back on the next start). Raises RuntimeError naming the file and its errors when one is
@@ -47,7 +51,7 @@ def load_demo_data(engine: Engine, user: str = "demo", demo_dir: Path = DEMO_DIR
     files = list_demo_files(demo_dir)
     if not files:
         raise RuntimeError(f"no demo workbooks in {demo_dir}: run python scripts/make_demo_data.py")
-    for path in files:
+    for done, path in enumerate(files, start=1):
         report = load_file(engine, path.read_bytes(), path.name, user, is_demo=True)
         if report.store_error:  # the database failed, not the file: say what to do about the database
             raise StoreUnavailable(report.store_error)
@@ -56,6 +60,8 @@ def load_demo_data(engine: Engine, user: str = "demo", demo_dir: Path = DEMO_DIR
                 store.remove_demo_data(connection, user)
             problems = "; ".join(str(m) for m in report.errors)
             raise RuntimeError(f"the demo file {path.name} was rejected, so no demo data was loaded: {problems}")
+        if progress is not None:
+            progress(done, len(files), path.name)
     return len(files)
 
 

@@ -20,5 +20,7 @@ for argument in "$@"; do  # the address and port given on the command line, if a
   esac
   previous="$argument"
 done
+# A store that was never used gets its demo data now, with progress on this terminal, so the first page is quick.
+"$VENV_PYTHON" -m importers demo || echo "The demo data could not be prepared now; the dashboard tries again on the first visit." >&2
 echo "ACCSM KPI dashboard: open http://$address:$port in a browser (database: ${ACCSM_DATABASE_URL:-data/accsm.db}). Stop with Ctrl+C."
 exec "$VENV_PYTHON" -m streamlit run app.py --server.headless true --browser.gatherUsageStats false "$@"

@@ -34,6 +34,9 @@ CONTENT_HEIGHT = """() => {
     return Math.max(main ? main.scrollHeight : 0, block ? block.getBoundingClientRect().bottom + 80 : 0,
                     document.documentElement.scrollHeight);
 }"""
+# A freshly loaded page reads as "not running" before its first run has even begun, with no charts to wait for:
+# an element in the main block shows the first run has started.
+FIRST_RUN_STARTED = '[data-testid="stMainBlockContainer"] [data-testid="stElementContainer"]'
 STALE_GONE = "() => !document.querySelector('[data-testid=\"stElementContainer\"][data-stale=\"true\"]')"
 # Resolves once the browser has painted twice more: the last delta of a run has been laid out and drawn.
 PAINTED = "() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(() => done(true))))"
@@ -162,6 +165,7 @@ def wait_for_app(page) -> None:
 def open_app(page, app_url: str, path: str = "") -> None:
     """Go to a page of the app (path as in the address bar, e.g. "indicator?year=2018") and wait for it."""
     page.goto(f"{app_url}/{path.lstrip('/')}")
+    page.wait_for_selector(FIRST_RUN_STARTED, timeout=SLOW_STEP_MS)
     wait_for_app(page)
 
 

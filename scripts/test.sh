@@ -22,4 +22,18 @@ fi
 
 source scripts/venv.sh
 ensure_venv requirements-test.txt
-exec "$VENV_PYTHON" -m pytest "$@"
+
+# Every test on SQLite, then again with every store on a PostgreSQL server the run starts itself (tests/postgres.py),
+# but for the browser tests, which drive the same pages and store code as the page tests (see README, "Tests").
+# ACCSM_TEST_DATABASES="sqlite" (or "postgresql") runs one pass only.
+status=0
+for database in ${ACCSM_TEST_DATABASES:-sqlite postgresql}; do
+  echo "== the tests with their stores on $database"
+  extra=()
+  [ "$database" = "postgresql" ] && extra=(--ignore=tests/e2e)
+  code=0
+  "$VENV_PYTHON" -m pytest --database "$database" "${extra[@]}" "$@" || code=$?
+  # 5: nothing to run in this pass (only browser tests were asked for); not a failure of the PostgreSQL pass.
+  if [ "$code" -ne 0 ] && ! { [ "$code" -eq 5 ] && [ "$database" = "postgresql" ]; }; then status=$code; fi
+done
+exit "$status"

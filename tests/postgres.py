@@ -117,13 +117,15 @@ def _wait_until_ready(binaries: Path, server: subprocess.Popen, port: int, log: 
 
 
 @contextlib.contextmanager
-def fresh_database(server_url: str) -> Iterator[str]:
-    """Create an empty database on the server; yield its URL; drop it (closing what still uses it) afterwards."""
+def fresh_database(server_url: str, template: str | None = None) -> Iterator[str]:
+    """Create an empty database on the server (or a copy of the database `template`, which nothing may be
+    connected to); yield its URL; drop it (closing what still uses it) afterwards."""
     name = f"accsm_test_{os.getpid()}_{next(_database_names)}"
     admin = create_engine(server_url, isolation_level="AUTOCOMMIT")
+    copy_of = f' TEMPLATE "{template}"' if template else ""
     try:
         with admin.connect() as connection:
-            connection.execute(text(f'CREATE DATABASE "{name}"'))
+            connection.execute(text(f'CREATE DATABASE "{name}"{copy_of}'))
         yield make_url(server_url).set(database=name).render_as_string(hide_password=False)
         with admin.connect() as connection:
             connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))

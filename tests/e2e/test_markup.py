@@ -91,11 +91,11 @@ def choose(page, label: str | re.Pattern, option: str) -> None:
 
 
 @pytest.fixture(scope="module")
-def hostile_url(tmp_path_factory, ui):
+def hostile_url(tmp_path_factory, new_shared_store_url, ui):
     """A server on a store holding VNM 2019 loaded by the importer from the hostile return; VNM renamed."""
     from importers.load import load_file
     folder = tmp_path_factory.mktemp("markup")
-    url = f"sqlite:///{folder / 'accsm.db'}"
+    url = new_shared_store_url("markup")
     engine = open_store(url)
     try:
         with engine.begin() as connection:
@@ -106,7 +106,7 @@ def hostile_url(tmp_path_factory, ui):
     finally:
         engine.dispose()
     assert report.accepted, report.describe_lines()
-    with ui.run_app(url, folder / "streamlit.log") as app_url:
+    with ui.run_app(url, folder / "streamlit.log", user=USER) as app_url:  # local mode acts as the hostile user
         yield app_url
 
 
@@ -177,10 +177,6 @@ def test_upload__hostile_file_and_user_names_in_the_verdict_and_the_caption(page
                                                                             tmp_path):
     content = write_hostile_return(tmp_path, UPLOADED, YEAR).read_bytes()
     ui.open_app(page, hostile_url, "returns")
-    name = page.locator('[data-testid="stSidebar"]').get_by_label("Your name (recorded with every change)")
-    name.fill(USER)
-    name.press("Enter")
-    ui.wait_for_app(page)
     uploader = page.locator('[data-testid="stFileUploader"]').first
     uploader.locator("input[type=file]").set_input_files(files=[{"name": UPLOAD_NAME, "mimeType": XLSX,
                                                                   "buffer": content}])
@@ -197,7 +193,7 @@ def test_upload__hostile_file_and_user_names_in_the_verdict_and_the_caption(page
     page.set_viewport_size(SCREEN)
     page.screenshot(path=str(output_dir / "markup_upload_stored.png"))
 
-    # The same session (the name typed above) on another page: the caption quotes the name as written.
+    # Another page of the same session: the caption quotes the (hostile) user's name as written.
     page.locator('[data-testid="stSidebarNav"]').get_by_role("link", name="Baselines and targets").click()
     ui.wait_for_app(page)
     expect(page.locator('[data-testid="stMain"] h1')).to_have_text("Baselines and targets", timeout=TIMEOUT)

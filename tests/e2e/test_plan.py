@@ -24,10 +24,10 @@ _ANNOTATIONS = """() => [...document.querySelectorAll('[data-testid="stPlotlyCha
 
 
 @pytest.fixture(scope="module")
-def two_plans_app(tmp_path_factory, ui):
+def two_plans_app(tmp_path_factory, new_shared_store_url, ui):
     """A server of its own on a small store with returns in both plans (2014-2018 and 2025-2026)."""
     folder = tmp_path_factory.mktemp("plans")
-    engine = build_fixture_store(f"sqlite:///{folder / 'plans.db'}")
+    engine = build_fixture_store(new_shared_store_url("plans"))
     with engine.begin() as connection:
         for country, year, competent in (("BRN", 2025, 14), ("BRN", 2026, 16), ("KHM", 2026, 10)):
             values = {"country": country, "year": year, "agencies_total": 20 if country == "BRN" else 40,

@@ -12,17 +12,17 @@ TEST_OUTPUT = Path(__file__).resolve().parents[2] / "test-output"
 
 
 @pytest.fixture(scope="module")
-def demo_engine(tmp_path_factory):
+def demo_engine(new_shared_store_url):
     """The seeded store with every return and target marked as demo data."""
-    engine = build_fixture_store(f"sqlite:///{tmp_path_factory.mktemp('demo')}/kpi.db", is_demo=True)
+    engine = build_fixture_store(new_shared_store_url("demo"), is_demo=True)
     yield engine
     engine.dispose()
 
 
 @pytest.fixture(scope="module")
-def plain_engine(tmp_path_factory):
+def plain_engine(new_shared_store_url):
     """The same seeded store, not marked as demo."""
-    engine = build_fixture_store(f"sqlite:///{tmp_path_factory.mktemp('plain')}/kpi.db", is_demo=False)
+    engine = build_fixture_store(new_shared_store_url("plain"), is_demo=False)
     yield engine
     engine.dispose()
 

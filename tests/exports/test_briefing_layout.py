@@ -41,13 +41,13 @@ NEW_PLAN_YEAR = 2026
 
 
 @pytest.fixture(scope="module", params=["2016-2020", "2026-2030"])
-def case(request, demo_engine, tmp_path_factory):
+def case(request, demo_engine, new_shared_store_url):
     """(engine, framework, year) of the pack: the demo store's latest year, or 2026 under the provisional plan."""
     framework = FRAMEWORKS[request.param]
     if not framework.is_provisional:
         revise_after_edition(demo_engine)  # the pack then opens with revisions and lists work plan statuses
         return demo_engine, framework, LATEST_YEAR
-    url = f"sqlite:///{tmp_path_factory.mktemp('next-plan')}/kpi.db"
+    url = new_shared_store_url("next-plan")
     engine = build_fixture_store(url, is_demo=True, later_years=(2025, NEW_PLAN_YEAR))
     request.addfinalizer(engine.dispose)
     return engine, framework, NEW_PLAN_YEAR

@@ -23,8 +23,8 @@ HOSTILE_NAMES = {"VNM": COUNTRY_NAME, "THA": f"Thailand {HTML_LINK} {MARKDOWN_LI
 
 
 @pytest.fixture(scope="module")
-def hostile_engine(tmp_path_factory):
-    engine = build_fixture_store(f"sqlite:///{tmp_path_factory.mktemp('hostile')}/kpi.db")
+def hostile_engine(new_shared_store_url):
+    engine = build_fixture_store(new_shared_store_url("hostile"))
     with engine.begin() as connection:
         for iso3, name in HOSTILE_NAMES.items():
             connection.execute(update(schema.member_state).where(schema.member_state.c.iso3 == iso3)

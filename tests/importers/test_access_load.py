@@ -56,8 +56,8 @@ def _cli(*args: str, db: str, user: str | None = None) -> subprocess.CompletedPr
 
 
 @pytest.fixture
-def store_url(tmp_path) -> str:
-    url = f"sqlite:///{tmp_path}/access.db"
+def store_url(new_store_url) -> str:
+    url = new_store_url("access")
     engine = open_store(url)
     _add_users(engine)
     engine.dispose()

@@ -45,9 +45,9 @@ def test_usage_errors_exit_2(tmp_path):
     assert _run("frobnicate").returncode == 2
 
 
-def test_template_then_load(tmp_path, valid_values, valid_items):
+def test_template_then_load(tmp_path, new_store_url, valid_values, valid_items):
     template = tmp_path / "brn.xlsx"
-    db = f"sqlite:///{tmp_path}/cli.db"
+    db = new_store_url("cli")
     assert _run("template", "return", "--country", "BRN", "--year", "2018", "-o", str(template)).returncode == 0
     filled = fill_return(template, tmp_path / "filled.xlsx", valid_values, valid_items)
 
@@ -60,17 +60,17 @@ def test_template_then_load(tmp_path, valid_values, valid_items):
     assert second.stdout.startswith(f"unchanged: {filled} (already loaded as submission 1 on ")
 
 
-def test_blank_targets_template_changes_nothing(tmp_path):
-    targets, db = tmp_path / "targets.xlsx", f"sqlite:///{tmp_path}/cli.db"
+def test_blank_targets_template_changes_nothing(tmp_path, new_store_url):
+    targets, db = tmp_path / "targets.xlsx", new_store_url("cli")
     assert _run("template", "targets", "-o", str(targets), db=db).returncode == 0
     result = _run("load", str(targets), "--dry-run", db=db)
     assert result.returncode == 0, result.stdout
     assert result.stdout.startswith(f"unchanged: {targets} (every figure already matches the stored targets")
 
 
-def test_targets_template_is_prefilled_from_the_database(tmp_path, targets_template):
+def test_targets_template_is_prefilled_from_the_database(tmp_path, new_store_url, targets_template):
     from importers.templates import fill_targets
-    db = f"sqlite:///{tmp_path}/cli.db"
+    db = new_store_url("cli")
     edited = fill_targets(targets_template, tmp_path / "edited.xlsx",
                           [{"indicator": "E.3", "scope": "ASEAN", "target": 75, "note": "SOM decision"}])
     assert _run("load", str(edited), db=db).returncode == 0
@@ -82,13 +82,14 @@ def test_targets_template_is_prefilled_from_the_database(tmp_path, targets_templ
     assert result.stdout.startswith(f"unchanged: {downloaded}"), result.stdout
 
 
-def test_ten_mistakes_give_ten_messages_on_ten_cells_and_store_nothing(tmp_path, make_return, valid_items):
+def test_ten_mistakes_give_ten_messages_on_ten_cells_and_store_nothing(tmp_path, new_store_url, make_return,
+                                                                        valid_items):
     path = make_return("ten_mistakes.xlsx", values=TEN_MISTAKES, items={
         "policies": [*valid_items["policies"][:1], {"title": "Regional Plan", "level": "federal"}],
         "arc_projects": [{**valid_items["arc_projects"][0], "satisfied": 25}],
     })
     good = make_return("good.xlsx")
-    db = f"sqlite:///{tmp_path}/cli.db"
+    db = new_store_url("cli")
 
     result = _run("load", str(path), str(good), db=db)
 
@@ -104,8 +105,8 @@ def test_ten_mistakes_give_ten_messages_on_ten_cells_and_store_nothing(tmp_path,
     print(result.stdout)
 
 
-def test_missing_file_is_rejected(tmp_path):
-    result = _run("load", str(tmp_path / "nowhere.xlsx"), db=f"sqlite:///{tmp_path}/cli.db")
+def test_missing_file_is_rejected(tmp_path, new_store_url):
+    result = _run("load", str(tmp_path / "nowhere.xlsx"), db=new_store_url("cli"))
     assert result.returncode == 1
     assert result.stdout.startswith(f"rejected: {tmp_path / 'nowhere.xlsx'} (cannot read the file")
 

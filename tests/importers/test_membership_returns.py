@@ -33,9 +33,9 @@ def _typed_over(template: Path, out: Path, old: str, new: str) -> Path:
     return out
 
 
-def test_template_for_timor_leste_before_2026_is_refused(tmp_path):
+def test_template_for_timor_leste_before_2026_is_refused(tmp_path, new_store_url):
     result = _importers("template", "return", "--country", "TLS", "--year", "2018", "-o", str(tmp_path / "t.xlsx"),
-                        "--db", f"sqlite:///{tmp_path}/store.db")
+                        "--db", new_store_url("store"))
     assert result.returncode == 2
     assert "TLS reports from 2026" in result.stderr and "Traceback" not in result.stderr
     assert not (tmp_path / "t.xlsx").exists()

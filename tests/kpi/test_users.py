@@ -18,10 +18,10 @@ LOCAL = access.LOCAL_USER
 
 
 @pytest.fixture
-def fresh(tmp_path):
+def fresh(new_store_url):
     """A store as a fresh install has it: only the seeded users (the engine fixture adds the test users)."""
     from kpi.db import open_store
-    engine = open_store(f"sqlite:///{tmp_path}/fresh.db")
+    engine = open_store(new_store_url("fresh"))
     yield engine
     engine.dispose()
 

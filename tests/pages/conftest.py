@@ -31,8 +31,8 @@ def clear_streamlit_caches():
 
 
 @pytest.fixture
-def database_url(tmp_path, monkeypatch) -> str:
-    url = f"sqlite:///{tmp_path / 'pages.db'}"
+def database_url(new_store_url, monkeypatch) -> str:
+    url = new_store_url("pages")
     build_fixture_store(url).dispose()
     monkeypatch.setenv("ACCSM_DATABASE_URL", url)
     monkeypatch.setenv("ACCSM_USER", "tester")
@@ -40,8 +40,8 @@ def database_url(tmp_path, monkeypatch) -> str:
 
 
 @pytest.fixture
-def demo_database_url(tmp_path, monkeypatch) -> str:
-    url = f"sqlite:///{tmp_path / 'demo.db'}"
+def demo_database_url(new_store_url, monkeypatch) -> str:
+    url = new_store_url("demo")
     build_fixture_store(url, user="demo", is_demo=True).dispose()
     monkeypatch.setenv("ACCSM_DATABASE_URL", url)
     monkeypatch.setenv("ACCSM_USER", "tester")

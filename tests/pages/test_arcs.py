@@ -75,8 +75,8 @@ def _load_forms(engine, tmp_path: Path) -> None:
 
 
 @pytest.fixture
-def arc_store(tmp_path, monkeypatch):
-    url = f"sqlite:///{tmp_path / 'arcs.db'}"
+def arc_store(tmp_path, new_store_url, monkeypatch):
+    url = new_store_url("arcs")
     engine = build_fixture_store(url)
     _store_phl_return(engine)
     _load_forms(engine, tmp_path)
@@ -167,16 +167,16 @@ def test_arc_page__shows_the_projects_sources_and_the_distribution(arc_store, op
     assert overall["y"] == [0, 0, 20, 0, 30]
 
 
-def test_arcs_page__renders_on_an_empty_database(tmp_path, monkeypatch, open_page):
-    monkeypatch.setenv("ACCSM_DATABASE_URL", f"sqlite:///{tmp_path / 'empty.db'}")
+def test_arcs_page__renders_on_an_empty_database(tmp_path, new_store_url, monkeypatch, open_page):
+    monkeypatch.setenv("ACCSM_DATABASE_URL", new_store_url("empty"))
     at = open_page("pages/arcs.py")
     assert not at.exception, [e.value for e in at.exception]
     assert at.title
 
 
-def test_arc_page__workbook_text_is_shown_as_written_never_as_markup(tmp_path, monkeypatch, open_page):
+def test_arc_page__workbook_text_is_shown_as_written_never_as_markup(tmp_path, new_store_url, monkeypatch, open_page):
     hostile = "**Bold** <script>alert(1)</script> [link](http://example.org) :red[x] $x$"
-    url = f"sqlite:///{tmp_path / 'hostile.db'}"
+    url = new_store_url("hostile")
     engine = build_fixture_store(url)
     content = ReturnContent("PHL", 2019, {"country": CellValue("PHL", "Return", "C2"),
                                           "year": CellValue(2019, "Return", "C3"),

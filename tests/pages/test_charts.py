@@ -18,8 +18,8 @@ FOOTNOTE = "Source: ACCSM country returns · data as of 2026-11-23"
 
 
 @pytest.fixture(scope="module")
-def report(tmp_path_factory) -> pd.DataFrame:
-    engine = build_fixture_store(f"sqlite:///{tmp_path_factory.mktemp('charts') / 'charts.db'}")
+def report(new_shared_store_url) -> pd.DataFrame:
+    engine = build_fixture_store(new_shared_store_url("charts"))
     with engine.connect() as connection:
         result = compute_report(connection, FRAMEWORK)
     engine.dispose()

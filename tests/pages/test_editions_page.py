@@ -88,8 +88,8 @@ def _plain(cell) -> str:
     return str(cell).replace("\u00a0", " ").replace("\u202f", " ")
 
 
-def test_editions_page__renders_on_an_empty_database(tmp_path, monkeypatch, open_page):
-    monkeypatch.setenv("ACCSM_DATABASE_URL", f"sqlite:///{tmp_path / 'empty.db'}")
+def test_editions_page__renders_on_an_empty_database(tmp_path, new_store_url, monkeypatch, open_page):
+    monkeypatch.setenv("ACCSM_DATABASE_URL", new_store_url("empty"))
     at = open_page("pages/editions.py")
     assert not at.exception, [e.value for e in at.exception]
     assert at.title

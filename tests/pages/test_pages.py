@@ -30,8 +30,8 @@ def test_page_renders(database_url, open_page, page):
 
 
 @pytest.mark.parametrize("page", PAGES)
-def test_page_renders__empty_database(tmp_path, monkeypatch, open_page, page):
-    monkeypatch.setenv("ACCSM_DATABASE_URL", f"sqlite:///{tmp_path / 'empty.db'}")
+def test_page_renders__empty_database(tmp_path, new_store_url, monkeypatch, open_page, page):
+    monkeypatch.setenv("ACCSM_DATABASE_URL", new_store_url("empty"))
     at = open_page(page)
     assert not at.exception, [e.value for e in at.exception]
 
@@ -42,7 +42,7 @@ def test_furniture__plan_period_year_as_of_and_user(database_url, open_page):
     shown = texts(at)
     assert "ACCSM Work Plan 2016-2020 · baseline 2014 · target 2020" in shown
     assert "Data as of" in shown
-    assert at.text_input(key="user_name").value == "tester"
+    assert "Local mode: no sign-in; acting as tester (secretariat) — only this computer can connect" in shown
     assert at.selectbox(key="url_year").value == 2018  # the latest year with data
     assert at.query_params["year"] == ["2018"] or at.query_params["year"] == "2018"
 

@@ -77,8 +77,8 @@ def test_workplan_page__counts_per_area_beside_its_kpis(database_url, open_page)
     assert "2 programme(s): 2 not set" in texts(at)  # area D: 13 and 28
 
 
-def test_workplan_page__renders_on_an_empty_database(tmp_path, monkeypatch, open_page):
-    monkeypatch.setenv("ACCSM_DATABASE_URL", f"sqlite:///{tmp_path / 'empty.db'}")
+def test_workplan_page__renders_on_an_empty_database(tmp_path, new_store_url, monkeypatch, open_page):
+    monkeypatch.setenv("ACCSM_DATABASE_URL", new_store_url("empty"))
     at = open_page("pages/workplan.py")
     assert not at.exception, [e.value for e in at.exception]
     assert at.title

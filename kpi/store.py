@@ -195,7 +195,11 @@ def set_target(connection: Connection, plan_code: str, indicator_code: str, scop
 
 def update_workplan_status(connection: Connection, plan_code: str, no: int, status: str | None,
                            status_note: str | None, user: str) -> bool:
-    """Set a work plan programme's status and note; return True if it changed."""
+    """Set a work plan programme's status and note; return True if it changed.
+
+    Raises kpi.access.AccessRefused unless `user` may set work plan statuses (the caller records the refusal).
+    """
+    access.require(connection, user, access.LOAD_WORKPLAN)
     w = schema.workplan_programme.c
     key = and_(w.plan_code == plan_code, w.no == no)
     before = connection.execute(select(w.status, w.status_note).where(key)).first()

@@ -119,3 +119,21 @@ def test_check__records_and_raises(engine):
     assert [(r.user_name, r.entity_key) for r in _refusals(engine)] == [("stranger", access.REMOVE_DEMO)]
     assert access.check(engine, access.LOCAL_USER, access.REMOVE_DEMO).login == access.LOCAL_USER
     assert len(_refusals(engine)) == 1
+
+
+@pytest.mark.parametrize("role,country", [(access.VIEWER, None), (access.FOCAL_POINT, "BRN")])
+def test_store_writes__a_work_plan_status_or_target_is_refused_to_all_but_the_secretariat(engine, role, country):
+    from kpi.store import read_workplan, set_target
+    from kpi.workplan import set_status
+    _add(engine, "someone", role, country)
+    with engine.connect() as connection:
+        before = read_workplan(connection, "2016-2020")
+    for write in (lambda c: set_status(c, "2016-2020", 1, "completed", None, "someone"),
+                  lambda c: set_target(c, "2016-2020", "A.1.1", "BRN", None, 99.0, None, "someone")):
+        with pytest.raises(AccessRefused):
+            with access.refusals_recorded(engine), write_transaction(engine) as connection:
+                write(connection)
+    with engine.connect() as connection:
+        assert read_workplan(connection, "2016-2020").equals(before)
+        assert connection.execute(select(func.count()).select_from(schema.target_entry)).scalar_one() == 0
+    assert [r.entity_key for r in _refusals(engine)] == [access.LOAD_WORKPLAN, access.LOAD_TARGETS]

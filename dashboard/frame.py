@@ -6,26 +6,30 @@ import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
 from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
 
-from dashboard import data, state, widgets
+from dashboard import data, identity, state, widgets
 from dashboard.text import literal
 from kpi import access
 from kpi.catalogue import FRAMEWORKS
 from kpi.charts import describe_provisional, format_as_of
 from kpi.plans import plan_for_year
-from kpi.users import describe_acting, resolve_login
+from kpi.users import describe_acting
 
 _DRAWN_MARK = "_accsm_furniture_run"
 _ROUTED_MARK = "_accsm_router_run"
 PAGE_CONFIG = dict(layout="wide", page_title="ACCSM KPI dashboard", page_icon=":material/monitoring:")
 
 
-def build_navigation():
-    """Return st.navigation over the dashboard's pages (the router calls it; a page run on its own too)."""
+def build_navigation(hidden: bool = False):
+    """Return st.navigation over the dashboard's pages (the router calls it; a page run on its own too).
+
+    `hidden`: no menu (the sign-in screen lists nothing of the dashboard).
+    """
     _mark(_ROUTED_MARK)
     return st.navigation([
         st.Page("pages/overview.py", title="Regional overview", icon=":material/dashboard:", default=True),
         st.Page("pages/indicator.py", title="Indicator", icon=":material/show_chart:"),
         st.Page("pages/member_state.py", title="Member State", icon=":material/flag:"),
+        st.Page("pages/lineage.py", title="Where a figure comes from", icon=":material/account_tree:"),
         st.Page("pages/returns.py", title="Country returns", icon=":material/upload_file:"),
         st.Page("pages/targets.py", title="Baselines and targets", icon=":material/flag_circle:"),
         st.Page("pages/workplan.py", title="Work plan", icon=":material/checklist:"),
@@ -34,7 +38,7 @@ def build_navigation():
         st.Page("pages/exports.py", title="Exports and briefing", icon=":material/slideshow:"),
         st.Page("pages/audit.py", title="Audit trail", icon=":material/history:"),
         st.Page("pages/users.py", title="Users and roles", icon=":material/group:"),
-    ])
+    ], position="hidden" if hidden else "sidebar")
 
 
 def draw_furniture() -> None:
@@ -48,7 +52,6 @@ def draw_furniture() -> None:
         return
     _mark(_DRAWN_MARK)
     url = data.get_database_url()
-    st.session_state.setdefault("user_name", resolve_login())
     data.get_engine(url)
     data.ensure_demo_data(url)
     status = data.load_status(url)
@@ -63,8 +66,7 @@ def draw_furniture() -> None:
                            help="The year every page shows, among the years of the work plan; it is kept in the "
                                 "link.")
         st.caption(f"Data as of **{literal(format_as_of(status.as_of))}** · {status.submissions} file(s) stored")
-        st.text_input("Your name (recorded with every change)", key="user_name")
-        st.caption(literal(_describe_acting(url, state.current_user())))
+        identity.draw_sidebar_identity(identity.current_identity(), lambda login: _describe_acting(url, login))
     if "flash" in st.session_state:
         st.success(literal(st.session_state.pop("flash")))
     widgets.show_callback_error()

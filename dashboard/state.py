@@ -140,5 +140,9 @@ def _write_many(param: str, values: list, default: list) -> None:
 
 
 def current_user() -> str:
-    """Return the name recorded against changes, typed in the sidebar (app.py sets the default)."""
-    return (st.session_state.get("user_name") or "").strip() or "unknown"
+    """Return the store login recorded against changes: who signed in, else (no sign-in configured) the local user.
+
+    Never a name typed in the page (dashboard.identity). "unknown" when nobody may act; every change is then refused.
+    """
+    from dashboard import identity  # it reads the store through dashboard.data, which imports this module
+    return identity.acting_login() or "unknown"

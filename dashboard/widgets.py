@@ -17,7 +17,7 @@ from dashboard.text import literal
 from kpi import charts, editions, store_errors
 from kpi.exports import images, tables
 from kpi.progress import (ACCELERATION_NEEDED, ACHIEVED, DETERIORATION, LIMITED_PROGRESS, NO_DATA, ON_TRACK,
-                          explain_status_rules)
+                          explain_status_rules, is_missing)
 
 NO_DATA_TEXT = NO_DATA
 _BADGE_COLOURS = {ACHIEVED: "green", ON_TRACK: "green", ACCELERATION_NEEDED: "orange", LIMITED_PROGRESS: "red",
@@ -170,7 +170,7 @@ def _unit(framework, code: str) -> str:
 
 
 def _year_text(year) -> str:
-    return "" if year is None or pd.isna(year) else str(int(year))
+    return "" if is_missing(year) else str(int(year))
 
 
 def draw_no_returns(framework) -> None:
@@ -299,3 +299,11 @@ def _is_demo() -> bool:
 
 def _safe_name(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9_.-]+", "_", text).strip("_") or "export"
+
+
+def draw_lineage_link(code: str | None, scope: str, year: int | None, plan_code: str, label: str) -> None:
+    """Link to the page that lists the stored cells behind a figure (pages/lineage.py), with what is known of its
+    key (no indicator: the one chosen last there)."""
+    params = {"scope": scope, "plan": plan_code, **({"indicator": code} if code else {}),
+              **({"year": str(year)} if year is not None else {})}
+    st.page_link("pages/lineage.py", label=label, icon=":material/account_tree:", query_params=params)

@@ -16,6 +16,7 @@ from kpi.editions_cli import add_edition_parser, run_edition
 from kpi.exports.cli import add_export_parser, run_export
 from kpi.plans import plan_for_year
 from kpi.progress import is_missing
+from kpi.returns_cli import add_returns_parser, run_returns
 from kpi.users_cli import add_users_parser, run_users
 
 if TYPE_CHECKING:
@@ -46,6 +47,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_export_parser(commands)
     add_users_parser(commands)
     add_edition_parser(commands)
+    add_returns_parser(commands)
     return parser
 
 
@@ -69,6 +71,8 @@ def _run(parser, args, url: str) -> int:
             return run_users(engine, args)
         if args.command == "edition":
             return run_edition(engine, args)
+        if args.command == "returns":
+            return run_returns(engine, args)
     finally:
         engine.dispose()
     return EXIT_USAGE

@@ -261,6 +261,25 @@ app_user = Table(
     CheckConstraint("role IN ('secretariat', 'focal_point', 'viewer')", name="role"),
     CheckConstraint("(role = 'focal_point' AND country IS NOT NULL) OR (role <> 'focal_point' AND country IS NULL)",
                     name="country_of_focal_point"),
+    # The e-mail an OpenID Connect provider signs them in with, lower case (migration 0006; dashboard/identity.py).
+    Column("sign_in_email", String(320)),
+)
+# One person is one user; NULLs (users who never sign in) are distinct.
+Index("uq_app_user_sign_in_email", app_user.c.sign_in_email, unique=True)
+
+# The review state history of each country return (migration 0007; kpi.review holds the states and transitions).
+# A return's state is its latest row, else "received"; "missing" and "with errors" have no stored return to mark.
+return_review = Table(
+    "return_review", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("submission_id", Integer, ForeignKey("submission.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("country", String(3), ForeignKey("member_state.iso3"), nullable=False),
+    Column("year", Integer, nullable=False),
+    Column("state", String(20), nullable=False),  # "received", "queried" or "confirmed"
+    Column("note", Text),  # the question of a query; the reason a confirmed return was superseded
+    Column("set_by", String(100), nullable=False),
+    Column("set_at", DateTime(timezone=True), nullable=False),
+    CheckConstraint("state IN ('received', 'queried', 'confirmed')", name="state"),
 )
 
 LIST_TABLES = {"policies": policy, "arc_projects": arc_project, "reform_measures": reform_measure}

@@ -1,4 +1,4 @@
-"""Users of the dashboard in the store: add, list, change a role, deactivate; every change audited."""
+"""Users of the dashboard in the store: add, list, change a role or sign-in e-mail, deactivate; every change audited."""
 
 from __future__ import annotations
 
@@ -13,8 +13,10 @@ from kpi.access import (
 )
 from kpi.config import USER_VARIABLE
 
-LOGIN_LENGTH, NAME_LENGTH = 100, 200
+LOGIN_LENGTH, NAME_LENGTH, EMAIL_LENGTH = 100, 200, 320
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+# One "@" with something on each side, a dot in the domain, no spaces: enough to catch a typo, not an RFC parser.
+_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 
 
 class UserError(ValueError):
@@ -34,8 +36,7 @@ def describe_acting(connection: Connection, login: str) -> str:
                 "users on the Users and roles page.")
     if not user.active:
         return f"{user.describe()} is deactivated: anything you change will be refused."
-    local = " No sign-in is configured: this is the one local user." if login == LOCAL_USER else ""
-    return f"Acting as {user.describe()}.{local}"
+    return f"Acting as {user.describe()}."
 
 
 def list_users(connection: Connection) -> list[User]:
@@ -46,20 +47,60 @@ def list_users(connection: Connection) -> list[User]:
     return [User(r.login, r.display_name, r.role, r.country, bool(r.active)) for r in rows]
 
 
+def read_sign_in_emails(connection: Connection) -> dict[str, str]:
+    """Return the sign-in e-mail of every user who has one, by login."""
+    u = schema.app_user.c
+    rows = connection.execute(select(u.login, u.sign_in_email).where(u.sign_in_email.is_not(None)))
+    return {r.login: r.sign_in_email for r in rows}
+
+
+def find_by_sign_in_email(connection: Connection, email: str) -> User | None:
+    """Return the user whose sign-in e-mail this is (compared in lower case), or None."""
+    email = (email or "").strip().lower()
+    if not email:
+        return None
+    u = schema.app_user.c
+    login = connection.execute(select(u.login).where(u.sign_in_email == email)).scalar()
+    return None if login is None else read_user(connection, login)
+
+
 def add_user(connection: Connection, login: str, display_name: str, role: str, country: str | None,
-             by: str) -> User:
-    """Add an active user; `by` must be allowed to manage users. Return the user; raise UserError, AccessRefused."""
+             by: str, *, sign_in_email: str | None = None) -> User:
+    """Add an active user; `by` must be allowed to manage users. Return the user; raise UserError, AccessRefused.
+
+    `sign_in_email` is the e-mail their OpenID Connect provider signs them in with (none: they never sign in).
+    """
     require(connection, by, MANAGE_USERS)
     login, display_name = _check_login(login), _check_name(display_name)
     country = _check_role(connection, role, country)
+    email = _check_email(connection, sign_in_email, login)
     if read_user(connection, login) is not None:
         raise UserError(f"there is already a user {login!r}: change their role with `set-role` instead")
     connection.execute(insert(schema.app_user).values(
         login=login, display_name=display_name, role=role, country=country, active=True, created_by=by,
-        created_at=_now()))
+        created_at=_now(), **({"sign_in_email": email} if email else {})))
     user = User(login, display_name, role, country, True)
-    _audit(connection, by, "add", login, None, user)
+    _audit(connection, by, "add", login, None, user, **({"sign_in_email": email} if email else {}))
     return user
+
+
+def set_sign_in_email(connection: Connection, login: str, email: str | None, by: str) -> bool:
+    """Set (None or "": remove) the e-mail a user signs in with; return True if it changed.
+
+    Raise UserError (not an e-mail, or another user's), AccessRefused.
+    """
+    require(connection, by, MANAGE_USERS)
+    _existing(connection, login)
+    email = _check_email(connection, email, login)
+    u = schema.app_user.c
+    before = connection.execute(select(u.sign_in_email).where(u.login == login)).scalar()
+    if before == email:
+        return False
+    _change(connection, login, sign_in_email=email)
+    from kpi.store import append_audit
+    append_audit(connection, by, "set sign-in", "user", login,
+                 {"before": {"sign_in_email": before}, "after": {"sign_in_email": email}})
+    return True
 
 
 def set_role(connection: Connection, login: str, role: str, country: str | None, by: str) -> bool:
@@ -89,15 +130,16 @@ def set_active(connection: Connection, login: str, active: bool, by: str) -> boo
     return True
 
 
-def apply_change(engine, change, *args, by: str):
-    """Run one change (add_user, set_role, set_active) in its own write transaction; return what it returns.
+def apply_change(engine, change, *args, by: str, **options):
+    """Run one change (add_user, set_role, set_active, set_sign_in_email) in its own write transaction; return what
+    it returns.
 
     A refusal is recorded in the audit log after the transaction rolls back (kpi.access.refusals_recorded).
     """
     from kpi.access import refusals_recorded
     from kpi.db import write_transaction
     with refusals_recorded(engine), write_transaction(engine) as connection:
-        return change(connection, *args, by=by)
+        return change(connection, *args, by=by, **options)
 
 
 def _existing(connection: Connection, login: str) -> User:
@@ -134,6 +176,21 @@ def _check_name(name: str) -> str:
     return name
 
 
+def _check_email(connection: Connection, email: str | None, login: str) -> str | None:
+    email = (email or "").strip().lower()
+    if not email:
+        return None
+    if len(email) > EMAIL_LENGTH or _CONTROL.search(email) or not _EMAIL.fullmatch(email):
+        raise UserError(f"a sign-in e-mail looks like name@ministry.gov, up to {EMAIL_LENGTH} characters "
+                        f"(got {email!r})")
+    u = schema.app_user.c
+    holder = connection.execute(select(u.login).where(u.sign_in_email == email, u.login != login)).scalar()
+    if holder is not None:
+        raise UserError(f"{email!r} already signs in as the user {holder!r}: one person is one user; remove it "
+                        "from that user first")
+    return email
+
+
 def _check_role(connection: Connection, role: str, country: str | None) -> str | None:
     if role not in ROLES:
         raise UserError(f"the role {role!r} does not exist: use one of {', '.join(ROLES)}")
@@ -150,9 +207,11 @@ def _check_role(connection: Connection, role: str, country: str | None) -> str |
     return country
 
 
-def _audit(connection: Connection, by: str, action: str, login: str, before: User | None, after: User | None):
+def _audit(connection: Connection, by: str, action: str, login: str, before: User | None, after: User | None,
+           **added):
     from kpi.store import append_audit
-    append_audit(connection, by, action, "user", login, {"before": _values(before), "after": _values(after)})
+    after_values = None if after is None else {**_values(after), **added}
+    append_audit(connection, by, action, "user", login, {"before": _values(before), "after": after_values})
 
 
 def _values(user: User | None) -> dict | None:

@@ -1,4 +1,5 @@
-"""`python -m kpi users add|list|set-role|deactivate|activate`: users and roles for scripts (registered by kpi.cli)."""
+"""`python -m kpi users add|list|set-role|set-email|deactivate|activate`: users, roles and sign-in for scripts
+(registered by kpi.cli)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,8 @@ from kpi import access
 from kpi.cli_support import EXIT_OK, EXIT_REJECTED
 
 _USER_HELP = "act as this user, whose role is in the store (default: $ACCSM_USER, else the local user 'local')"
+_EMAIL_HELP = ("the e-mail their OpenID Connect provider signs them in with (the `email` claim), e.g. "
+               "siti.rahman@jpa.gov.bn; the dashboard then acts as this user when they sign in")
 
 
 def add_users_parser(commands) -> argparse.ArgumentParser:
@@ -26,11 +29,17 @@ def add_users_parser(commands) -> argparse.ArgumentParser:
     add.add_argument("login", help="the name they sign in with, recorded against every change they make")
     add.add_argument("--name", required=True, help='their display name, e.g. "Siti Rahman"')
     _add_role_options(add)
+    add.add_argument("--email", help=_EMAIL_HELP)
     listing = actions.add_parser("list", help="every user, active first")
     listing.add_argument("--format", choices=("csv", "json"), default="csv")
     set_role = actions.add_parser("set-role", help="change a user's role (and country)")
     set_role.add_argument("login")
     _add_role_options(set_role)
+    set_email = actions.add_parser("set-email", help="set the e-mail a user signs in with (or remove it)")
+    set_email.add_argument("login")
+    which = set_email.add_mutually_exclusive_group(required=True)
+    which.add_argument("--email", help=_EMAIL_HELP)
+    which.add_argument("--clear", action="store_true", help="remove it: the user can no longer sign in")
     for name, text in (("deactivate", "stop a user from doing anything (kept, with their history)"),
                        ("activate", "let a deactivated user act again")):
         actions.add_parser(name, help=text).add_argument("login")
@@ -54,7 +63,8 @@ def run_users(engine, args) -> int:
         if args.users_command == "list":
             access.check(engine, acting, access.READ)
             with engine.connect() as connection:
-                sys.stdout.write(_format(users.list_users(connection), args.format))
+                sys.stdout.write(_format(users.list_users(connection), users.read_sign_in_emails(connection),
+                                         args.format))
             return EXIT_OK
         with access.refusals_recorded(engine), write_transaction(engine) as connection:
             message = _change(users, connection, args, acting)
@@ -71,26 +81,32 @@ def run_users(engine, args) -> int:
 def _change(users, connection, args, acting: str) -> str:
     login = args.login.strip()
     if args.users_command == "add":
-        user = users.add_user(connection, login, args.name, args.role, args.country, by=acting)
-        return f"added {user.describe()}"
+        user = users.add_user(connection, login, args.name, args.role, args.country, by=acting,
+                              sign_in_email=args.email)
+        return f"added {user.describe()}" + (f", signing in as {args.email.strip().lower()}" if args.email else "")
     if args.users_command == "set-role":
         changed = users.set_role(connection, login, args.role, args.country, by=acting)
         user = access.read_user(connection, login)
         return f"{'changed' if changed else 'unchanged'}: {user.describe()}"
+    if args.users_command == "set-email":
+        email = None if args.clear else args.email
+        changed = users.set_sign_in_email(connection, login, email, by=acting)
+        now = f"signs in as {email.strip().lower()}" if email else "cannot sign in"
+        return f"{'changed' if changed else 'unchanged'}: {login} {now}"
     active = args.users_command == "activate"
     changed = users.set_active(connection, login, active, by=acting)
     return f"{login} {'is now' if changed else 'was already'} {'active' if active else 'deactivated'}"
 
 
-def _format(listed, fmt: str) -> str:
+def _format(listed, emails: dict[str, str], fmt: str) -> str:
     records = [{"login": u.login, "display_name": u.display_name, "role": u.role, "country": u.country,
-                "active": u.active} for u in listed]
+                "active": u.active, "sign_in_email": emails.get(u.login)} for u in listed]
     if fmt == "json":
         return json.dumps(records, ensure_ascii=False, indent=1) + "\n"
     out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=["login", "display_name", "role", "country", "active"],
+    writer = csv.DictWriter(out, fieldnames=["login", "display_name", "role", "country", "active", "sign_in_email"],
                             lineterminator="\n")
     writer.writeheader()
-    writer.writerows({**r, "country": r["country"] or "", "active": "yes" if r["active"] else "no"}
-                     for r in records)
+    writer.writerows({**r, "country": r["country"] or "", "active": "yes" if r["active"] else "no",
+                      "sign_in_email": r["sign_in_email"] or ""} for r in records)
     return out.getvalue()

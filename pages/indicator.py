@@ -6,9 +6,10 @@ import streamlit as st
 from dashboard import data, frame, state, widgets
 from dashboard.text import literal
 from kpi import charts, maps
+from kpi.membership import ASEAN
 
 def _draw_headline(rows, indicator, year, framework, members) -> None:
-    region_now = rows[(rows["scope"] == "ASEAN") & (rows["year"] == year)]
+    region_now = rows[(rows["scope"] == ASEAN) & (rows["year"] == year)]
     if not len(region_now):
         return
     now = region_now.iloc[0]
@@ -97,3 +98,5 @@ with widgets.explain_errors("the indicator page"):
         "scope": "Scope", "name": "Name", "value": f"Value {year}", "coverage": "Coverage",
         "baseline": f"Baseline {framework.baseline_year}", "target": f"Target {framework.target_year}",
         "progress": "Progress to target", "status": "Status"})
+    widgets.draw_lineage_link(indicator.code, "ASEAN", year, framework.code,
+                              "Where these figures come from: the returns, sheets and cells behind each one")

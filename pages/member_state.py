@@ -130,6 +130,8 @@ with widgets.explain_errors("the Member State page"):
                "else the target for every AMS, else “not set”. Yes/no indicators show this AMS's answer and have "
                "no status (the status belongs to the regional count).")
     _draw_indicators(report, country, year, framework)
+    widgets.draw_lineage_link(None, country, year, framework.code,
+                              "Where these figures come from: the returns, sheets and cells behind each one")
     widgets.draw_status_rules(framework)
 
     st.header("Files received")

@@ -17,6 +17,8 @@ NOT_IMPORTED_BUT_NEEDED = {
     "pyarrow": "pandas and st.dataframe need it to move tables",
     "psycopg": "the PostgreSQL driver, loaded by SQLAlchemy from a postgresql+psycopg:// URL",
     "numpy": "pinned for pandas and plotly, which import it",
+    "authlib": "st.login's OpenID Connect client, imported by Streamlit when sign-in is configured",
+    "httpx": "Authlib's HTTP client for st.login (Streamlit's auth extra)",
 }
 PROJECT_PACKAGES = {"kpi", "importers", "pages", "dashboard", "app", "migrations", "scripts", "tests", "bench"}
 

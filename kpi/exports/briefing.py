@@ -28,7 +28,7 @@ from pptx.enum.text import MSO_ANCHOR, PP_ALIGN
 from pptx.util import Emu, Inches, Pt
 from sqlalchemy import Connection
 
-from kpi import store
+from kpi import review, store
 from kpi.catalogue import CURRENT_FRAMEWORK, Framework, Indicator
 from kpi.charts import (NOT_MEMBER, RETURN_STATE_COLOURS, apply_membership, build_completeness_matrix,
                         describe_provisional, describe_source, format_as_of, provisional_marker)
@@ -60,6 +60,10 @@ NUMBER_WIDTH = Inches(0.9)
 BODY_SIZES = (20, 18, 17, 16, 15, 14)
 LEAD_SIZES = (14, 13, 12)
 CHART_PX_PER_PT = pack_charts.CHART_PX_PER_PT
+# The return column of the completeness slide: the review state in words, each with its own fill ("queried" amber,
+# never like "confirmed"). A rejected upload is never stored, so the pack knows no "with errors".
+_REVIEW_FILLS = {review.CONFIRMED: "#1a365d", review.RECEIVED: RETURN_STATE_COLOURS["received"],
+                 review.QUERIED: "#d69e2e", review.MISSING: RETURN_STATE_COLOURS["missing"]}
 CHART_SCALE = 3  # PNG pixels per CSS pixel: ≈ 216 dpi on the slide
 CHART_WIDTH_PX = round(Emu(CONTENT_WIDTH - RANKING_WIDTH - GAP).pt * CHART_PX_PER_PT)  # an indicator's trend
 CHART_HEIGHT_PX = round(Inches(4.0).pt * CHART_PX_PER_PT)  # its usual height (the text above it decides)
@@ -99,6 +103,7 @@ class _Context:
     values: pd.DataFrame  # the store's current single values (completeness)
     submissions: pd.DataFrame
     membership: Membership | None = None  # who reports in which year ("not a member" before joining)
+    review: dict[str, str] | None = None  # AMS -> the review state of its return of the year (kpi.review)
 
     @property
     def ams(self) -> list[str]:
@@ -257,7 +262,8 @@ def _read_context(connection: Connection, year: int, framework: Framework) -> _C
                     is_demo=store.has_demo_data(connection), names={c: all_names[c] for c in members},
                     report=report, values=store.read_current_values(connection),
                     submissions=store.read_submissions(connection, kind="return"),
-                    membership=Membership.from_frame(states))
+                    membership=Membership.from_frame(states),
+                    review={s.country: s.state for s in review.read_states(connection, [year])})
 
 
 # --- planning: slides whose charts need a size before they are drawn ----------------------------
@@ -670,11 +676,18 @@ def _add_completeness_slides(deck: Presentation, context: _Context) -> None:
     framework, year, names = context.framework, context.year, context.names
     completeness = return_completeness(context.values, framework, context.ams, [year])
     gaps = indicator_gaps(context.values, framework, context.ams, year)
-    missing = [names[c] for c in completeness.loc[~completeness["has_return"], "country"]]
+    missing_codes = list(completeness.loc[~completeness["has_return"], "country"])
+    missing = [names[c] for c in missing_codes]
     received = len(context.ams) - len(missing)
     lead_text = (f"Returns for {year}: {received} of {len(context.ams)} AMS"
                  + (f" (missing: {', '.join(missing)})." if missing else " (all received)."))
+    states = {c: (context.review or {}).get(c) or (review.RECEIVED if c not in missing_codes else review.MISSING)
+              for c in context.ams}
+    counts = {state: list(states.values()).count(state) for state in review.STATES}
     lead = [para(lead_text, 15, bold=True),
+            para(f"Confirmed by the secretariat: {counts[review.CONFIRMED]} of {len(context.ams)}; received, not yet "
+                 f"confirmed: {counts[review.RECEIVED]}; queried: {counts[review.QUERIED]}; missing: "
+                 f"{counts[review.MISSING]}.", 13, space_before=4),
             para("Needed fields filled: of the return fields the indicators need, how many the AMS's return fills. "
                  "A missing return or a blank field leaves the AMS out of that indicator.", 13, colour=MUTED,
                  space_before=4)]
@@ -684,9 +697,9 @@ def _add_completeness_slides(deck: Presentation, context: _Context) -> None:
     for record in completeness.itertuples():
         lacking = [r.indicator for r in gaps.itertuples()
                    if record.country in r.missing_no_return or record.country in r.missing_blank]
-        state = "received" if record.has_return else "missing"
+        state = states[record.country]
         lacking_text = "all (no return)" if not record.has_return else (", ".join(lacking) if lacking else "none")
-        rows.append([Cell(names[record.country]), Cell(state, fill=RETURN_STATE_COLOURS[state]),
+        rows.append([Cell(names[record.country]), Cell(state, fill=_REVIEW_FILLS[state]),
                      Cell(f"{record.filled} of {record.needed} needed"), Cell(lacking_text)])
         notes.append(f"{names[record.country]}: return {state}, {record.filled} of {record.needed} needed fields "
                      f"filled; indicators without its figure: {lacking_text}.")

@@ -73,21 +73,25 @@ def output_dir() -> Path:
 
 
 @pytest.fixture(scope="session")
-def database_url(tmp_path_factory) -> str:
-    """A fresh SQLite database: the app loads the demo data into it on first start."""
-    return f"sqlite:///{tmp_path_factory.mktemp('e2e-db') / 'accsm.db'}"
+def database_url(new_shared_store_url) -> str:
+    """A fresh, empty database on this run's engine: the app loads the demo data into it on first start."""
+    return new_shared_store_url("e2e")
 
 
 @contextlib.contextmanager
-def run_app(database_url: str, log_path: Path):
-    """Start `streamlit run app.py` on a free loopback port against `database_url`; yield its URL; stop it."""
+def run_app(database_url: str, log_path: Path, extra_args: tuple[str, ...] = (), user: str = "local"):
+    """Start `streamlit run app.py` on a free loopback port against `database_url`; yield its URL; stop it.
+
+    `extra_args` go to `streamlit run` after the others (e.g. `--secrets.files`, for the sign-in tests); `user` is
+    who the app acts as in local mode ($ACCSM_USER; by default a fresh install's user).
+    """
     port = _free_port()
-    env = {**os.environ, "ACCSM_DATABASE_URL": database_url, "ACCSM_USER": "local"}  # a fresh install's user
+    env = {**os.environ, "ACCSM_DATABASE_URL": database_url, "ACCSM_USER": user}
     with open(log_path, "wb") as log:
         process = subprocess.Popen(
             [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
              "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
-             "--server.fileWatcherType", "none"],
+             "--server.fileWatcherType", "none", *extra_args],
             cwd=APP_DIR, env=env, stdout=log, stderr=subprocess.STDOUT,
         )
     url = f"http://127.0.0.1:{port}"

@@ -31,6 +31,7 @@ PAGES = [
     ("indicator", "indicator", r"^A\.1 · ", ["Trend", "Values behind the charts"]),
     ("member_state", "member_state", r"^Brunei Darussalam in \d{4}$",
      ["Indicators", "Files received", "ASEAN Resource Centre"]),
+    ("lineage", "lineage?indicator=A.1.1&scope=ASEAN", r"^Where a figure comes from$", []),
     ("returns", "returns", r"^Country returns$", ["Which returns have arrived", "Load returns", "Blank templates"]),
     ("targets", "targets", r"^Baselines and targets$",
      ["Entered baselines and targets", "What applies to each indicator", "History"]),
@@ -200,6 +201,10 @@ def test_page__renders_its_content_without_error(page, app_url, output_dir, ui, 
         assert figures and figures[0]["traces"], "the returns-received chart is empty"
         expect(page.locator('[data-testid="stFileUploader"]')).to_be_visible()
         expect(page.locator(".st-key-template_return button")).to_contain_text("Blank return for")
+    elif stem == "lineage":
+        rows = table_rows(page.locator('[data-testid="stDataFrame"]').first)
+        assert rows and rows[0][1].startswith("Number of public sector agencies"), rows  # a field of the return
+        assert "indicator=A.1.1" in page.url and "scope=ASEAN" in page.url
     elif stem == "targets":
         assert page.locator('[data-testid="stDataFrame"]').count() >= 2, "editor and applied table"
         expect(page.locator('[data-testid="stFileUploader"]')).to_be_visible()

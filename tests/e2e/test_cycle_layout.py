@@ -13,6 +13,8 @@ PAGES = [
     ("workplan", "workplan?year=2019", "Work plan 2016-2020", 6),  # programmes, five areas' KPIs, no history yet
     ("arcs", "arcs?year=2019&country=PHL", "ASEAN Resource Centres, 2019", 3),  # all ARCs, themes, projects
     ("editions", "editions?year=2019", "SOM editions", 0),
+    # the value, baseline and target behind a regional share: every AMS's two cells, in three tables
+    ("lineage", "lineage?year=2019&plan=2016-2020&indicator=B.1.1&scope=ASEAN", "Where a figure comes from", 3),
 ]
 
 

@@ -254,6 +254,36 @@ def test_build_briefing__completeness_slides_name_the_missing_ams_and_count_fiel
                if text(r[0]) in ("Cambodia", "Myanmar")) and len(MISSING_IN_LATEST) == 2
 
 
+@pytest.fixture(scope="module")
+def reviewed_deck(tmp_path_factory):
+    """A pack of the seeded store after the secretariat confirmed BRN's 2019 return and queried IDN's."""
+    from kpi import review
+    from tests.exports.fixture_store import build_fixture_store
+    engine = build_fixture_store(f"sqlite:///{tmp_path_factory.mktemp('reviewed')}/kpi.db")
+    review.apply_review(engine, review.confirm, "BRN", LATEST_YEAR, by="fixture")
+    review.apply_review(engine, review.query, "IDN", LATEST_YEAR, "Is agencies_total right?", by="fixture")
+    with engine.connect() as connection:
+        result = build_briefing(connection, LATEST_YEAR, tmp_path_factory.mktemp("reviewed-pack") / "som.pptx")
+    engine.dispose()
+    return Presentation(str(result.pptx_path))
+
+
+def test_build_briefing__completeness_slide_counts_the_review_states(deck, reviewed_deck):
+    lead = "Confirmed by the secretariat: 0 of 10; received, not yet confirmed: 8; queried: 0; missing: 2."
+    assert lead in slide_text(slides_titled(deck, f"Data completeness {LATEST_YEAR}")[0])
+    slide = slides_titled(reviewed_deck, f"Data completeness {LATEST_YEAR}")[0]
+    assert ("Confirmed by the secretariat: 1 of 10; received, not yet confirmed: 6; queried: 1; missing: 2."
+            in slide_text(slide))
+    rows = {text(r[0]): r for r in table_rows([slide])}
+    states = {name: text(row[1]) for name, row in rows.items()}
+    assert (states["Brunei Darussalam"], states["Indonesia"], states["Cambodia"], states["Lao PDR"]) == (
+        "confirmed", "queried", "missing", "received")
+    fills = {name: fill(row[1]) for name, row in rows.items()}
+    assert len({fills["Brunei Darussalam"], fills["Indonesia"], fills["Lao PDR"], fills["Cambodia"]}) == 4
+    notes = slide.notes_slide.notes_text_frame.text
+    assert "Brunei Darussalam: return confirmed" in notes and "Indonesia: return queried" in notes
+
+
 def test_build_briefing__method_slide_says_the_status_rules_of_the_pages(deck):
     text_of_slides = "\n".join(slide_text(s) for s in slides_titled(deck, "Method"))
     for paragraph in explain_status_rules(CURRENT_FRAMEWORK.baseline_year, CURRENT_FRAMEWORK.target_year):

@@ -18,7 +18,7 @@ from kpi.exports.briefing import build_briefing, build_indicator_figures
 from tests.exports.fixture_store import LATEST_YEAR, build_fixture_store
 from tests.pages.hostile import COUNTRY_NAME, HTML_LINK, IMG, MARKDOWN_LINK
 
-HOSTILE_NAMES = {"VNM": COUNTRY_NAME, "THA": f"Thailand {HTML_LINK} {MARKDOWN_LINK} https://example.invalid",
+HOSTILE_NAMES = {"VNM": COUNTRY_NAME, "THA": f"Thailand {MARKDOWN_LINK} https://example.invalid",
                  "MMR": f"Myanmar {IMG}"}  # MMR sent no 2019 return: named on the completeness slide
 
 

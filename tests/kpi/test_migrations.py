@@ -21,7 +21,7 @@ from kpi.store import append_audit, set_target, utc_now
 TABLES = {"member_state", "arc_theme", "plan_period", "indicator", "workplan_programme", "submission",
           "return_value", "policy", "arc_project", "reform_measure", "evaluation_response", "target_entry",
           "audit_log"}
-REVISIONS = ["0001", "0002", "0003", "0004", "0005"]
+REVISIONS = ["0001", "0002", "0003", "0004", "0005", "0006", "0007"]
 CURRENT_INDEX = "uq_submission_current_key"
 
 
@@ -162,10 +162,10 @@ def test_schema_at_head_matches_metadata(engine):
     assert differences == []
 
 
-def test_schema_at_head__current_index_on_sqlite_is_the_one_in_metadata(engine):
+def test_schema_at_head__current_index_on_sqlite_is_the_one_in_metadata(sqlite_engine):
     index = next(i for i in schema.submission.indexes if i.name == CURRENT_INDEX)
-    expected = str(CreateIndex(index).compile(dialect=engine.dialect))
-    assert " ".join(sqlite_index_sql(engine, CURRENT_INDEX).split()) == " ".join(expected.split())
+    expected = str(CreateIndex(index).compile(dialect=sqlite_engine.dialect))
+    assert " ".join(sqlite_index_sql(sqlite_engine, CURRENT_INDEX).split()) == " ".join(expected.split())
 
 
 def test_schema_at_head_matches_metadata__postgresql(postgres_url):
@@ -190,14 +190,14 @@ def test_schema_at_head_matches_metadata__postgresql(postgres_url):
     ("busy_timeout", 10_000),
     ("synchronous", 2),  # FULL
 ])
-def test_sqlite_connection_pragmas(engine, pragma, expected):
-    with engine.connect() as connection:
+def test_sqlite_connection_pragmas(sqlite_engine, pragma, expected):
+    with sqlite_engine.connect() as connection:
         value = connection.execute(text(f"PRAGMA {pragma}")).scalar()
     assert (value.lower() if isinstance(value, str) else value) == expected
 
 
-def test_sqlite_busy_timeout_is_positive(engine):
-    with engine.connect() as connection:
+def test_sqlite_busy_timeout_is_positive(sqlite_engine):
+    with sqlite_engine.connect() as connection:
         assert connection.execute(text("PRAGMA busy_timeout")).scalar() > 0
 
 

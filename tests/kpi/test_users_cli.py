@@ -38,7 +38,7 @@ def test_users_cli__add_set_role_deactivate_as_the_local_secretariat(engine, cap
     assert _run(engine, capsys, "users", "deactivate", "siti")[:2] == (0, "siti is now deactivated\n")
     listed = _listed(engine, capsys)
     assert listed["siti"] == {"login": "siti", "display_name": "Siti Rahman", "role": "viewer", "country": "",
-                              "active": "no"}
+                              "active": "no", "sign_in_email": ""}
     with engine.connect() as connection:
         a = schema.audit_log.c
         actions = connection.execute(select(a.user_name, a.action).where(a.entity == "user", a.entity_key == "siti")
@@ -83,12 +83,12 @@ def test_users_cli__list_as_json(engine, capsys):
     assert code == 0 and {"local", "demo"} <= {r["login"] for r in json.loads(out)}
 
 
-def test_python_m_kpi_users__as_users_run_it(tmp_path):
+def test_python_m_kpi_users__as_users_run_it(tmp_path, new_store_url):
     import subprocess
     import sys
     from pathlib import Path
     root = Path(__file__).resolve().parents[2]
-    db = f"sqlite:///{tmp_path}/cli.db"
+    db = new_store_url("cli")
 
     def run(*argv, user=None):
         env_user = ["--user", user] if user else []

@@ -16,7 +16,7 @@ from fixture_store import build_fixture_store  # noqa: E402
 from dashboard.text import shown  # noqa: E402,F401 - what a reader sees of an element's Markdown
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
-PAGES = ["pages/overview.py", "pages/indicator.py", "pages/member_state.py", "pages/returns.py",
+PAGES = ["pages/overview.py", "pages/indicator.py", "pages/member_state.py", "pages/lineage.py", "pages/returns.py",
          "pages/targets.py", "pages/workplan.py", "pages/arcs.py", "pages/editions.py", "pages/exports.py",
          "pages/audit.py", "pages/users.py"]
 

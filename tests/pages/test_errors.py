@@ -19,6 +19,27 @@ GOOD_VALUES = {"agencies_total": 50, "a1_competency_institutionalised": "yes", "
 
 
 @pytest.fixture
+def database_url(tmp_path, monkeypatch) -> str:
+    # These tests hold SQLite's own file lock: their store is a SQLite file whatever --database says.
+    from tests.pages.fixture_store import build_fixture_store
+    url = f"sqlite:///{tmp_path / 'pages.db'}"
+    build_fixture_store(url).dispose()
+    monkeypatch.setenv("ACCSM_DATABASE_URL", url)
+    monkeypatch.setenv("ACCSM_USER", "tester")
+    return url
+
+
+@pytest.fixture
+def demo_database_url(tmp_path, monkeypatch) -> str:
+    from tests.pages.fixture_store import build_fixture_store
+    url = f"sqlite:///{tmp_path / 'demo.db'}"
+    build_fixture_store(url, user="demo", is_demo=True).dispose()
+    monkeypatch.setenv("ACCSM_DATABASE_URL", url)
+    monkeypatch.setenv("ACCSM_USER", "tester")
+    return url
+
+
+@pytest.fixture
 def short_busy_timeout(monkeypatch):
     # The page waits 0.2 s, not 10 s, for another program's write lock (the engine is made by the first page run).
     monkeypatch.setattr("kpi.db.SQLITE_BUSY_TIMEOUT_MS", 200)

@@ -57,7 +57,8 @@ def test_demo_banner__viewer_refused_removing_the_demo_data(demo_database_url, o
     _add(demo_database_url, "vera", access.VIEWER)
     monkeypatch.setenv("ACCSM_USER", "vera")
     at = open_page("pages/overview.py")
-    assert "Acting as vera (viewer)." in [shown(c.value) for c in at.caption]
+    assert ("Local mode: no sign-in; acting as vera (viewer) — only this computer can connect"
+            in [shown(c.value) for c in at.caption])
     at.button(key="remove_demo").click().run()
     at.button(key="remove_demo_confirm").click().run()
     assert not at.exception

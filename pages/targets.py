@@ -5,20 +5,22 @@ import json
 import pandas as pd
 import streamlit as st
 
-from dashboard import data, frame, state, uploads, widgets
+from dashboard import data, frame, identity, state, uploads, widgets
 from dashboard.text import literal
 from importers.targets import check_figures
 from kpi import access, store
 from kpi.engine import EVERY_AMS
 from kpi.fields import NOTE_LENGTH
+from kpi.membership import ASEAN
+from kpi.progress import is_missing
 
 
 def _editable_rows(framework, entered: pd.DataFrame) -> pd.DataFrame:
     by_key = {(r["indicator_code"], r["scope"]): r for r in entered.to_dict("records")}
-    keys = [(i.code, s) for i in framework.indicators for s in (("ASEAN",) if i.is_yes_count else ("ASEAN", EVERY_AMS))]
+    keys = [(i.code, s) for i in framework.indicators for s in ((ASEAN,) if i.is_yes_count else (ASEAN, EVERY_AMS))]
     keys += [k for k in by_key if k not in keys]
     order = {code: n for n, code in enumerate(framework.codes)}
-    keys.sort(key=lambda k: (order.get(k[0], 99), k[1] != "ASEAN", k[1] != EVERY_AMS, k[1]))
+    keys.sort(key=lambda k: (order.get(k[0], 99), k[1] != ASEAN, k[1] != EVERY_AMS, k[1]))
     rows = []
     for code, scope in keys:
         entry = by_key.get((code, scope), {})
@@ -30,11 +32,11 @@ def _editable_rows(framework, entered: pd.DataFrame) -> pd.DataFrame:
 
 
 def _number(value):
-    return None if value is None or pd.isna(value) else float(value)
+    return None if is_missing(value) else float(value)
 
 
 def _when(value) -> str:
-    return "" if value is None or pd.isna(value) else pd.Timestamp(value).strftime("%Y-%m-%d %H:%M")
+    return "" if is_missing(value) else pd.Timestamp(value).strftime("%Y-%m-%d %H:%M")
 
 
 def validate_edits(framework, edited: pd.DataFrame) -> list[str]:
@@ -53,8 +55,8 @@ def _changed_rows(before: pd.DataFrame, after: pd.DataFrame) -> list[dict]:
 
 
 def _differs(a, b) -> bool:
-    a = None if a is None or (not isinstance(a, str) and pd.isna(a)) or a == "" else a
-    b = None if b is None or (not isinstance(b, str) and pd.isna(b)) or b == "" else b
+    a = None if is_missing(a) or a == "" else a
+    b = None if is_missing(b) or b == "" else b
     return a != b
 
 
@@ -75,12 +77,20 @@ def _save(url, framework, rows: list[dict]) -> None:
 def _draw_editor(url, framework) -> None:
     entered = data.load_targets(url, framework.code)
     rows = _editable_rows(framework, entered)
-    st.caption(f"Edit a baseline, target or note and press **Save changes**. Leave the baseline blank to use the "
-               f"value computed from the {framework.baseline_year} returns. Scope “AMS” is a target for every "
-               "Member State without a row of its own. Every change is recorded with your name "
-               f"(“{literal(state.current_user())}”, set in the sidebar).")
-    edited = st.data_editor(rows, hide_index=True, key="targets_editor", placeholder="blank", disabled=["indicator", "scope", "unit",
-                                                                                    "set by", "set at (UTC)"],
+    user = identity.current_identity().user
+    may_edit = access.is_allowed(user, access.LOAD_TARGETS)
+    if may_edit:
+        st.caption(f"Edit a baseline, target or note and press **Save changes**. Leave the baseline blank to use "
+                   f"the value computed from the {framework.baseline_year} returns. Scope “AMS” is a target for "
+                   "every Member State without a row of its own. Every change is recorded under your user "
+                   f"(“{literal(state.current_user())}”).")
+    else:  # the store refuses it anyway (kpi.store.set_target); the page does not offer what would be refused
+        who = user.describe() if user is not None else state.current_user()
+        st.info(f"Only the secretariat sets baselines and targets; you ({literal(who)}) can read them here. "
+                f"Scope “AMS” is a target for every Member State without a row of its own.",
+                icon=":material/lock:")
+    disabled = True if not may_edit else ["indicator", "scope", "unit", "set by", "set at (UTC)"]
+    edited = st.data_editor(rows, hide_index=True, key="targets_editor", placeholder="blank", disabled=disabled,
                             column_config={
                                 "baseline": st.column_config.NumberColumn("Baseline (entered)", format="%.1f"),
                                 "target": st.column_config.NumberColumn(f"Target {framework.target_year}",
@@ -88,7 +98,7 @@ def _draw_editor(url, framework) -> None:
                                 "note": st.column_config.TextColumn("Note (source, reason)", max_chars=NOTE_LENGTH),
                             })
     changed = _changed_rows(rows, edited)
-    if not changed:
+    if not changed or not may_edit:
         return
     problems = validate_edits(framework, pd.DataFrame(changed))
     for problem in problems:
@@ -107,7 +117,7 @@ def _draw_applied(report, names) -> None:
     for column in ("baseline_source", "target_source"):
         applied[column] = applied[column].fillna("")
     scope = st.segmented_control("Show", ["ASEAN", "Every AMS"], default="ASEAN", key="applied_scope")
-    shown = applied[applied["scope"] == "ASEAN"] if scope != "Every AMS" else applied[applied["scope"] != "ASEAN"]
+    shown = applied[applied["scope"] == ASEAN] if scope != "Every AMS" else applied[applied["scope"] != ASEAN]
     st.dataframe(shown.drop(columns=["unit"]), hide_index=True, key="applied", column_config={
         "baseline_source": st.column_config.TextColumn("Baseline is", help="computed from the baseline-year "
                                                                            "returns, or entered"),

@@ -200,7 +200,7 @@ def test_upload__hostile_file_and_user_names_in_the_verdict_and_the_caption(page
     # The caption is drawn after the title: wait for it rather than reading the page once.
     page.wait_for_function("""needle => document.querySelector('[data-testid="stMain"]').innerText
                                 .replaceAll('\\u2060', '').includes(needle)""",
-                           arg=f"(“{USER}”, set in the sidebar)", timeout=TIMEOUT)
+                           arg=f"(“{USER}”)", timeout=TIMEOUT)
     assert_inert(page)
 
     ui.open_app(page, hostile_url, f"member_state?country={UPLOADED}&year={YEAR}")

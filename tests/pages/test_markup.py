@@ -136,7 +136,7 @@ def test_every_page__no_markdown_source_holds_markup_from_outside(hostile_url, o
 
 def test_targets__the_user_name_in_the_caption_is_escaped(hostile_url, open_page):
     at = open_page("pages/targets.py")
-    assert any(f"(“{USER}”, set in the sidebar)" in shown(c.value) for c in at.caption)
+    assert any(f"(“{USER}”)" in shown(c.value) for c in at.caption)
 
 
 def test_returns__project_titles_are_plain_options_and_the_chart_escapes_the_name(hostile_url, open_page):

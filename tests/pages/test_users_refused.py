@@ -72,3 +72,20 @@ def test_sidebar__an_unknown_name_is_told_that_changes_will_be_refused(database_
     at = open_page("pages/overview.py")
     assert_clean(at)
     assert any("'root' is not a user of this store" in shown(c.value) for c in at.caption)
+
+
+@pytest.mark.parametrize(("role", "country"), [(access.VIEWER, None), (access.FOCAL_POINT, "BRN")])
+def test_targets_page__only_the_secretariat_is_offered_the_editor(database_url, open_page, monkeypatch, role,
+                                                                  country):
+    _add(database_url, "reader", role, country)
+    monkeypatch.setenv("ACCSM_USER", "reader")
+    at = open_page("pages/targets.py")
+    assert_clean(at)
+    assert any("Only the secretariat sets baselines and targets" in shown(i.value) for i in at.info)
+    editor = [d for d in at.dataframe if "set by" in d.value.columns]  # the editor, every column read-only
+    assert editor, "the entered figures are still shown"
+    assert not [b for b in at.button if b.key == "targets_save"]
+
+    monkeypatch.setenv("ACCSM_USER", "tester")  # a secretariat user of the test store
+    at = open_page("pages/targets.py")
+    assert not any("Only the secretariat" in shown(i.value) for i in at.info)

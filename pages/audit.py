@@ -5,8 +5,11 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from dashboard import data, frame, widgets
+from dashboard import data, frame, state, widgets
 from kpi import store
+
+
+LINES_PER_PAGE = 50
 
 
 @st.cache_data(show_spinner=False)
@@ -31,17 +34,45 @@ def _as_table(trail: pd.DataFrame) -> pd.DataFrame:
     })
 
 
+def _date_param(name: str, first: dt.date, last: dt.date) -> dt.date | None:
+    try:
+        value = dt.date.fromisoformat(st.query_params.get(name, ""))
+    except ValueError:
+        return None
+    return min(max(value, first), last)
+
+
 def _draw_filters(choices: dict):
+    # Every filter is kept in the link (who, action, entity, from, to), so a filtered trail can be shared.
     who, action, entity = st.columns(3)
-    users = who.multiselect("Who", choices["users"], key="audit_users", placeholder="anyone")
-    actions = action.multiselect("Action", choices["actions"], key="audit_actions", placeholder="any action")
-    entities = entity.multiselect("Entity", choices["entities"], key="audit_entities", placeholder="anything")
+    users = state.multiselect_param("Who", choices["users"], "who", container=who,
+                                    help="Nobody chosen: anyone. Kept in the link.")
+    actions = state.multiselect_param("Action", choices["actions"], "action", container=action,
+                                      help="Nothing chosen: any action. Kept in the link.")
+    entities = state.multiselect_param("Entity", choices["entities"], "entity", container=entity,
+                                       help="Nothing chosen: anything. Kept in the link.")
     today = dt.datetime.now(dt.timezone.utc).date()
     first, last = choices["first"] or today, max(choices["last"] or today, today)
-    dates = st.date_input("Dates (UTC), from and to", value=(first, last), min_value=first, max_value=last,
-                          key="audit_dates")
+    linked = (_date_param("from", first, last), _date_param("to", first, last))
+    if any(linked) or "audit_dates" not in st.session_state:  # the link wins, as for every other choice
+        st.session_state["audit_dates"] = (linked[0] or first, linked[1] or last)
+    dates = st.date_input("Dates (UTC), from and to", min_value=first, max_value=last, key="audit_dates",
+                          on_change=_write_dates, args=(first, last))
     since, until = (tuple(dates) + (None, None))[:2] if isinstance(dates, (tuple, list)) else (dates, dates)
-    return tuple(users), tuple(actions), tuple(entities), since, until or since
+    until = until or since
+    _write_dates(first, last)
+    return tuple(users), tuple(actions), tuple(entities), since, until
+
+
+def _write_dates(first: dt.date, last: dt.date) -> None:
+    # Also the widget's callback: the link holds the new dates before the rerun reads them back.
+    dates = st.session_state.get("audit_dates")
+    since, until = (tuple(dates) + (None, None))[:2] if isinstance(dates, (tuple, list)) else (dates, dates)
+    for name, value, default in (("from", since, first), ("to", until or since, last)):
+        if value is None or value == default:
+            st.query_params.pop(name, None)
+        else:
+            st.query_params[name] = value.isoformat()
 
 
 with widgets.explain_errors("the audit trail page"):
@@ -57,7 +88,14 @@ with widgets.explain_errors("the audit trail page"):
         st.info("No line of the audit trail matches these filters.")
     else:
         table = _as_table(trail)
-        st.caption(f"{len(table)} line(s), newest first.")
-        st.dataframe(table, hide_index=True, key="audit_trail", column_config={
+        # The page grows by a page of lines at a time rather than scrolling inside the table; the downloads
+        # hold every matching line.
+        shown = min(len(table), st.session_state.setdefault("audit_lines", LINES_PER_PAGE))
+        st.caption(f"{len(table)} line(s), newest first" + (f"; the newest {shown} shown, every line in the "
+                                                            "downloads." if shown < len(table) else "."))
+        st.dataframe(table.head(shown), hide_index=True, key="audit_trail", height="content", column_config={
             "detail": st.column_config.TextColumn("Detail (old and new values)", width="large")})
+        if shown < len(table):
+            st.button(f"Show {min(LINES_PER_PAGE, len(table) - shown)} more", key="audit_more",
+                      on_click=lambda: st.session_state.update(audit_lines=shown + LINES_PER_PAGE))
         widgets.draw_table_downloads("audit_trail", table, "accsm_audit_trail")

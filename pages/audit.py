@@ -1,11 +1,13 @@
 """Audit trail: every import, change, role change and refusal, filtered by who, action, entity and date; exportable."""
 
 import datetime as dt
+import json
 
 import pandas as pd
 import streamlit as st
 
 from dashboard import data, frame, state, widgets
+from dashboard.text import literal
 from kpi import store
 
 
@@ -64,6 +66,19 @@ def _draw_filters(choices: dict):
     return tuple(users), tuple(actions), tuple(entities), since, until
 
 
+def _draw_selected_detail(trail: pd.DataFrame, event) -> None:
+    rows = list(getattr(getattr(event, "selection", None), "rows", []) or [])
+    if not rows or rows[0] >= len(trail):
+        return
+    line = trail.iloc[rows[0]]
+    st.markdown(f"**{literal(str(line['action']))} · {literal(str(line['entity']))} · "
+                f"{literal(str(line['entity_key']))}**, by {literal(str(line['user_name']))}")
+    try:
+        st.json(json.loads(line["detail"] or "{}"), expanded=True)  # values shown as JSON text, never markup
+    except ValueError:
+        st.code(str(line["detail"]), language=None, wrap_lines=True)
+
+
 def _write_dates(first: dt.date, last: dt.date) -> None:
     # Also the widget's callback: the link holds the new dates before the rerun reads them back.
     dates = st.session_state.get("audit_dates")
@@ -93,8 +108,12 @@ with widgets.explain_errors("the audit trail page"):
         shown = min(len(table), st.session_state.setdefault("audit_lines", LINES_PER_PAGE))
         st.caption(f"{len(table)} line(s), newest first" + (f"; the newest {shown} shown, every line in the "
                                                             "downloads." if shown < len(table) else "."))
-        st.dataframe(table.head(shown), hide_index=True, key="audit_trail", height="content", column_config={
-            "detail": st.column_config.TextColumn("Detail (old and new values)", width="large")})
+        st.caption("A long detail is cut at the edge of its column: select a line (the box at its left) to read "
+                   "the whole of it below the table.")
+        event = st.dataframe(table.head(shown), hide_index=True, key="audit_trail", height="content",
+                             on_select="rerun", selection_mode="single-row", column_config={
+                                 "detail": st.column_config.TextColumn("Detail (old and new values)", width="large")})
+        _draw_selected_detail(trail.head(shown), event)
         if shown < len(table):
             st.button(f"Show {min(LINES_PER_PAGE, len(table) - shown)} more", key="audit_more",
                       on_click=lambda: st.session_state.update(audit_lines=shown + LINES_PER_PAGE))

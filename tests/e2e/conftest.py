@@ -37,6 +37,8 @@ CONTENT_HEIGHT = """() => {
 # A freshly loaded page reads as "not running" before its first run has even begun, with no charts to wait for:
 # an element in the main block shows the first run has started.
 FIRST_RUN_STARTED = '[data-testid="stMainBlockContainer"] [data-testid="stElementContainer"]'
+# Widgets whose code is loaded lazily (selects, date inputs, tables, buttons) show a skeleton until it arrives.
+SKELETONS_GONE = "() => !document.querySelector('[data-testid^=\"stSkeleton\"]')"
 STALE_GONE = "() => !document.querySelector('[data-testid=\"stElementContainer\"][data-stale=\"true\"]')"
 # Resolves once the browser has painted twice more: the last delta of a run has been laid out and drawn.
 PAINTED = "() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(() => done(true))))"
@@ -163,6 +165,7 @@ def wait_for_app(page) -> None:
     page.wait_for_selector(APP_READY, timeout=SLOW_STEP_MS)
     page.wait_for_function(STALE_GONE, timeout=SLOW_STEP_MS)
     page.wait_for_function(CHARTS_DRAWN, timeout=SLOW_STEP_MS)
+    page.wait_for_function(SKELETONS_GONE, timeout=SLOW_STEP_MS)
     page.evaluate(PAINTED)
 
 

@@ -116,3 +116,13 @@ def test_audit_page__a_long_trail_grows_a_page_at_a_time_and_the_download_holds_
     while any(b.key == "audit_more" for b in at.button):
         at.button(key="audit_more").click().run()
     assert len(_trail(at)) == total
+
+
+def test_audit_page__a_selected_line_shows_its_whole_detail_as_text(trail_url, open_page):
+    at = open_page(PAGE)
+    at.session_state["audit_trail"] = {"selection": {"rows": [1], "columns": [], "cells": []}}  # the added user
+    at.run()
+    assert_clean(at)
+    shown_json = [str(j.value) for j in at.json]
+    assert shown_json and HOSTILE in shown_json[0]  # the whole detail, the hostile name as a JSON string
+    assert "<img" not in texts(at)

@@ -10,6 +10,7 @@ import streamlit as st
 from dashboard import data, state, widgets
 from dashboard.text import literal
 from importers.safe_read import Limits
+from kpi import review
 from kpi.store_errors import StoreUnavailable
 
 _REJECTED = "rejected_uploads"  # (country, year) of returns rejected in this session: never stored
@@ -52,16 +53,25 @@ def draw_upload_flow(key: str, label: str, help: str) -> None:
         return
     rejected = len([r for _f, r in reports if not r.accepted])
     note = f" ({rejected} rejected file(s) will not be stored)" if rejected else ""
+    locked = _confirmed_among(url, [r for _f, r in ready])
+    if locked:
+        # Only the secretariat gets here: anyone else's check of a confirmed return is refused above.
+        st.text_area(f"Reason for replacing the confirmed return(s) {', '.join(locked)} (kept in the audit trail)",
+                     key=f"{key}_reason", max_chars=review.TEXT_LENGTH,
+                     help="A confirmed return is locked: a new version replaces it only with a reason.")
+    needs_reason = bool(locked) and not (st.session_state.get(f"{key}_reason") or "").strip()
     st.button(f"Confirm and store {len(ready)} file(s){note}", type="primary", key=f"{key}_confirm",
-              on_click=_store, args=(url, key, [(f.name, f.getvalue()) for f, _r in ready]))
+              on_click=_store, args=(url, key, [(f.name, f.getvalue()) for f, _r in ready]), disabled=needs_reason,
+              help="Give the reason for replacing the confirmed return first." if needs_reason else None)
 
 
 @widgets.guard_callback("storing the files")
 def _store(url: str, key: str, files: list[tuple[str, bytes]]) -> None:
     # A callback runs before the rerun: the page then shows the result and the fresh figures.
     results = []
+    reason = (st.session_state.pop(f"{key}_reason", None) or "").strip() or None  # read before the rerun redraws it
     for name, content in files:
-        results.append(_load(url, content, name, dry_run=False))
+        results.append(_load(url, content, name, dry_run=False, reason=reason))
         if results[-1].store_error:
             break  # the store failed, not the file: the next files would fail the same way
     st.session_state[f"{key}_results"] = results
@@ -109,9 +119,20 @@ def read_rejections() -> list[tuple[str, int]]:
     return list(st.session_state.get(_REJECTED, []))
 
 
-def _load(url: str, content: bytes, file_name: str, dry_run: bool):
+def _load(url: str, content: bytes, file_name: str, dry_run: bool, reason: str | None = None):
     from importers.load import load_file
-    return load_file(data.get_engine(url), content, file_name, state.current_user(), dry_run=dry_run)
+    return load_file(data.get_engine(url), content, file_name, state.current_user(), dry_run=dry_run, reason=reason)
+
+
+def _confirmed_among(url: str, reports) -> list[str]:
+    """Return "BRN 2019" for each checked return that would replace a confirmed one (which needs a reason)."""
+    from importers.kinds import KINDS
+    keys = [(m.group(1), int(m.group(2))) for r in reports if r.kind in KINDS and KINDS[r.kind].locks_confirmed
+            for m in [_TITLE.search(r.title or "")] if m]
+    if not keys:
+        return []
+    with data.get_engine(url).connect() as connection:
+        return [f"{c} {y}" for c, y in keys if review.read_state(connection, c, y).state == review.CONFIRMED]
 
 
 def _remember_rejection(report) -> None:

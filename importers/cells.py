@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
-from typing import Iterable, NamedTuple
+from typing import Iterable, Iterator, NamedTuple
 
 import pandas as pd
 
@@ -239,6 +239,43 @@ def read_header(sheet: Sheet, columns: tuple[Field, ...], result: Validation) ->
             result.add_error(sheet.name, cell_ref(1, position), f"column {code!r} is missing from the header row")
             ok = False
     return found if ok else None
+
+
+class Row(NamedTuple):
+    """One row under a header: its number, and code -> cell and code -> reference (A12) for messages."""
+
+    number: int
+    cells: dict[str, Cell | None]
+    refs: dict[str, str]
+
+
+def read_rows(sheet: Sheet, columns: dict[str, int]) -> Iterator[Row]:
+    """Yield every row below the header row (row 1) with something in one of `columns` (code -> column, as
+    read_header returns it); blank rows are skipped, so a gap between rows is not an error."""
+    for number in range(2, sheet.max_row + 1):
+        cells = {code: sheet.cell(number, col) for code, col in columns.items()}
+        if all(is_blank(c) for c in cells.values()):
+            continue
+        yield Row(number, cells, {code: cell_ref(number, col) for code, col in columns.items()})
+
+
+def parse_row(sheet_name: str, row: Row, fields: Iterable[Field], result: Validation, *,
+              required_message: str | None = None, warnings: bool = True) -> dict[str, object]:
+    """Return code -> parsed value of the row's cells for these fields, recording each cell's error (and warning,
+    unless `warnings` is False) at its reference; a required field left blank is an error when `required_message`
+    (formatted with the field's code) says what to do."""
+    values = {}
+    for field in fields:
+        ref = row.refs[field.code]
+        parsed = parse_cell(row.cells[field.code], field)
+        if parsed.error:
+            result.add_error(sheet_name, ref, parsed.error)
+        elif parsed.value is None and field.required and required_message:
+            result.add_error(sheet_name, ref, required_message.format(code=field.code))
+        if parsed.warning and warnings:
+            result.add_warning(sheet_name, ref, parsed.warning)
+        values[field.code] = parsed.value
+    return values
 
 
 def is_blank(cell: Cell | None) -> bool:

@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 from importers import layout
+from importers.kinds import KIND_CODES
 from kpi import cli_support
 from kpi.cli_support import EXIT_OK, EXIT_REJECTED, EXIT_STORE
 from kpi.config import resolve_database_url
@@ -42,7 +43,7 @@ def _make_parser() -> argparse.ArgumentParser:
 
     template = commands.add_parser("template", help="write a blank workbook to fill in",
                                    description="Write a blank workbook of one kind.")
-    template.add_argument("kind", choices=sorted(layout.WORKBOOK_KINDS), help="what the workbook is for")
+    template.add_argument("kind", choices=sorted(KIND_CODES), help="what the workbook is for")
     template.add_argument("--country", help="the AMS (ISO3 code) a return is for, e.g. BRN")
     template.add_argument("--year", type=int, help="the reporting year of a return, e.g. 2018")
     template.add_argument("--project", help="the ARC project title an evaluations workbook is for, as listed in the return")
@@ -61,6 +62,9 @@ def _make_parser() -> argparse.ArgumentParser:
     load.add_argument("--db", help="SQLAlchemy database URL (default: $ACCSM_DATABASE_URL or data/accsm.db)")
     load.add_argument("--user", help="who is loading: a user in the store, whose role decides what they may load "
                                      "(default: $ACCSM_USER, else the local user 'local'; see python -m kpi users)")
+    load.add_argument("--reason", help="why a confirmed return is replaced: needed (and kept in the audit trail) when "
+                                       "a file is a new version of a confirmed return, which only the secretariat "
+                                       "may load")
     cli_support.add_verbose_option(load, hidden=True)
 
     demo = commands.add_parser("demo", help="load the demo data into a store that was never used",
@@ -74,9 +78,9 @@ def _make_parser() -> argparse.ArgumentParser:
 
 
 def _write_template(parser: argparse.ArgumentParser, args: argparse.Namespace, url: str) -> int:
-    from importers.load import KINDS
+    from importers.kinds import gather_template_options, kind_of
 
-    kind = KINDS[args.kind]
+    kind = kind_of(args.kind)
     missing = [f"--{o}" for o in kind.template_options if getattr(args, o) is None]
     if missing:
         parser.error(f"template {args.kind} needs {' and '.join(missing)}")
@@ -86,22 +90,18 @@ def _write_template(parser: argparse.ArgumentParser, args: argparse.Namespace, u
         refusal = layout.describe_membership_refusal(args.country.upper(), args.year)
         if refusal:
             parser.error(f"--country {args.country.upper()} --year {args.year}: {refusal}")
-    options = {o: getattr(args, o) for o in kind.template_options}
     needs_store = kind.read_stored is not None or (args.plan is None and args.year is None)
     engine = open_store(url) if needs_store else None  # a return template needs no database
     try:
         with (engine.connect() if engine else contextlib.nullcontext()) as connection:
             framework = _choose_plan(parser, args, connection)
-            if args.kind == "workplan" and args.plan is None:  # the newest plan that has programmes
+            if kind.fills_programmes and args.plan is None:  # the newest plan that has programmes
                 framework = _newest_plan_with_programmes(connection) or framework
-            if kind.takes_plan:
-                options["framework"] = framework
-            if kind.read_stored is not None:
-                options.update(kind.read_stored(connection, framework))
+            options = gather_template_options(kind, connection, framework, vars(args))
     finally:
         if engine is not None:
             engine.dispose()
-    if args.kind == "workplan" and not options["programmes"]:
+    if kind.fills_programmes and not options["programmes"]:
         print(f"error: the {framework.code} plan has no programmes in the database yet: its work plan template "
               "needs them (use --plan with a plan that has programmes)", file=sys.stderr)
         return EXIT_REJECTED
@@ -171,7 +171,7 @@ def _load_files(args: argparse.Namespace, url: str) -> int:
                 print(f"rejected: {path} (cannot read the file: {exc.strerror or exc})")
                 exit_code = EXIT_REJECTED
                 continue
-            report = load_file(engine, data, str(path), user, dry_run=args.dry_run)
+            report = load_file(engine, data, str(path), user, dry_run=args.dry_run, reason=args.reason)
             if report.store_error:
                 # The store failed, not the file: the next files would fail the same way, so stop here.
                 print(report.summarise())

@@ -7,24 +7,24 @@ from pathlib import Path
 
 from openpyxl import Workbook as OpenpyxlWorkbook
 from openpyxl import load_workbook
-from openpyxl.comments import Comment
-from openpyxl.styles import Alignment, Font, PatternFill, Protection
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 from sqlalchemy import Connection
 
 from importers import layout
-from importers.cells import (check_workbook, find_sheet, is_blank, parse_cell, plain_value, read_header,
-                             read_identity, report_hidden_sheets)
+from importers.cells import (check_workbook, find_sheet, parse_row, plain_value, read_header, read_identity,
+                             read_rows, report_hidden_sheets)
 from importers.report import Change, Validation
 from importers.safe_read import Sheet, Workbook, cell_ref
+from importers.styling import CENTRED, protect, style_header, unlock
 from importers.templates import write_instructions, write_rows
 from kpi import store
-from kpi.fields import ANNEX1_ITEMS, EVALUATION_FIELDS, EVALUATION_IDENTITY_FIELDS, SATISFIED_MEAN_RATING, Field
+from kpi.fields import (ANNEX1_ITEMS, EVALUATION_FIELDS, EVALUATION_IDENTITY_FIELDS, EVALUATIONS_KIND,
+                        SATISFIED_MEAN_RATING, Field)
 from kpi.indicators import normalise_title
 
-KIND = "evaluations"
+KIND = EVALUATIONS_KIND
 EVALUATIONS_SHEET = "Evaluations"
 EVALUATIONS_ROWS_PREPARED = 300
 # What the file is about, below the kind and version on the Instructions sheet: code in A, value in B.
@@ -46,9 +46,6 @@ _INSTRUCTIONS = (
     "more. Loaded evaluations replace the project's evaluations/satisfied counts in the return (indicator D.1.1).",
     "6. Do not rename the sheets or change the header row or the cells A2:B6 of this sheet.",
 )
-_HEADER_FONT = Font(bold=True)
-_HEADER_FILL = PatternFill("solid", fgColor="D9E1F2")
-_UNLOCKED = Protection(locked=False)
 
 
 @dataclass(frozen=True)
@@ -169,19 +166,10 @@ def _resolve_project(connection: Connection, country: str, year: int, project: s
 def _read_rows(sheet: Sheet, header: dict[str, int], result: Validation) -> list[dict]:
     rows: list[dict] = []
     seen: dict[str, str] = {}
-    for row in range(2, sheet.max_row + 1):
-        if all(is_blank(sheet.cell(row, col)) for col in header.values()):
-            continue
-        record: dict = {"sheet": EVALUATIONS_SHEET, "row": row}
-        for field in EVALUATION_FIELDS:
-            ref = cell_ref(row, header[field.code])
-            parsed = parse_cell(sheet.cell(row, header[field.code]), field)
-            if parsed.error:
-                result.add_error(EVALUATIONS_SHEET, ref, parsed.error)
-            if parsed.warning:
-                result.add_warning(EVALUATIONS_SHEET, ref, parsed.warning)
-            record[field.code] = parsed.value
-        participant_ref = cell_ref(row, header["participant"])
+    for row in read_rows(sheet, header):
+        record: dict = {"sheet": EVALUATIONS_SHEET, "row": row.number}
+        record.update(parse_row(EVALUATIONS_SHEET, row, EVALUATION_FIELDS, result))
+        participant_ref = row.refs["participant"]
         participant = record["participant"]
         if participant is None:
             result.add_error(EVALUATIONS_SHEET, participant_ref, "participant is blank: give each row a "
@@ -201,22 +189,16 @@ def _read_rows(sheet: Sheet, header: dict[str, int], result: Validation) -> list
 def _write_evaluations_sheet(sheet: Worksheet) -> None:
     last_row = EVALUATIONS_ROWS_PREPARED + 1
     for col, field in enumerate(EVALUATION_FIELDS, start=1):
-        header = sheet.cell(1, col, field.code)
-        header.font = _HEADER_FONT
-        header.fill = _HEADER_FILL
-        header.alignment = Alignment(horizontal="center")
         # The code is what the importer reads; the comment and input message are what people read.
-        header.comment = Comment(field.label, "ACCSM secretariat", width=300, height=80)
+        style_header(sheet.cell(1, col, field.code), field.label, (300, 80), CENTRED)
         letter = get_column_letter(col)
         sheet.add_data_validation(_make_validation(field, f"{letter}2:{letter}{last_row}"))
         for row in range(2, last_row + 1):
-            sheet.cell(row, col).protection = _UNLOCKED
+            unlock(sheet.cell(row, col))
         sheet.column_dimensions[letter].width = 14 if field.code == "participant" else 7.5
     sheet.column_dimensions[get_column_letter(len(EVALUATION_FIELDS))].width = 11
     sheet.freeze_panes = "B2"
-    sheet.protection.sheet = True
-    sheet.protection.formatColumns = False
-    sheet.protection.formatRows = False
+    protect(sheet)
 
 
 def _make_validation(field: Field, cells: str) -> DataValidation:

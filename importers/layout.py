@@ -6,12 +6,13 @@ import csv
 from functools import cache
 
 from kpi.config import DATA_DIR
-from kpi.fields import EXPORT_KIND, IDENTITY_SHEET, KIND_CODE, LIST_SHEETS, TARGET_FIELDS, VERSION_CODE  # noqa: F401 - re-exported: the identity cells belong to the layout
+from kpi.fields import EXPORT_KIND, IDENTITY_SHEET, KIND_CODE, KIND_CODES, LIST_SHEETS, TARGET_FIELDS, VERSION_CODE  # noqa: F401 - re-exported: the identity cells belong to the layout
 from kpi.membership import ASEAN, EVERY_AMS, Membership
 
-# The kinds of workbook, in the order importers.load.KINDS defines what the software does with each. Their
-# released versions (what each version's workbook holds) are data: data/layouts.toml, read by importers.versions.
-WORKBOOK_KINDS = ("return", "targets", "evaluations", "workplan")
+# The kinds of workbook, in the order of the registry (importers.kinds), which says what the software does with
+# each. Their released versions (what each version's workbook holds) are data: data/layouts.toml, read by
+# importers.versions.
+WORKBOOK_KINDS = KIND_CODES  # the registry's codes (importers.kinds)
 
 INSTRUCTIONS_SHEET = IDENTITY_SHEET
 # The importer reads the kind and version back from these cells: (row, col) 1-based.

@@ -6,58 +6,29 @@ import hashlib
 import json
 import logging
 import re
-from dataclasses import dataclass
 from pathlib import PurePosixPath, PureWindowsPath
-from typing import Callable
 
-from sqlalchemy import Connection, Engine
+from sqlalchemy import Engine
 
-from importers import evaluations, layout, returns, targets, templates, versions, workplan
-from importers.report import Change, ImportReport, Message, Validation, file_message
+from importers import layout, versions
+from importers.kinds import KINDS, Kind  # noqa: F401 - re-exported: the registry lives in importers.kinds
+from importers.report import ImportReport, Message, file_message
 from importers.safe_read import UnreadableFile, Workbook, cell_ref, read_workbook
-from kpi import access, store, store_errors
+from kpi import access, review, store, store_errors
 from kpi.db import write_transaction
 from kpi.store import SubmissionInfo
 
 
-@dataclass(frozen=True)
-class Kind:
-    """Everything the software does with one kind of workbook; adding a kind is one entry in KINDS."""
-
-    write_template: Callable[..., object]
-    template_options: tuple[str, ...]  # the keyword arguments write_template needs (CLI options)
-    validate: Callable[[Workbook, Connection], Validation]
-    compare: Callable[[Connection, object], list[Change]]
-    canonicalise: Callable[[object], object]
-    store: Callable[[Connection, object, SubmissionInfo], int]
-    # Kinds that update stored figures pre-fill their template with them, so an unedited row changes nothing
-    # (called with the connection and the plan's framework).
-    read_stored: Callable[[Connection, object], dict] | None = None
-    takes_plan: bool = False  # write_template takes the plan's framework (targets, work plan)
-
-
-KINDS: dict[str, Kind] = {
-    "return": Kind(templates.write_return_template, ("country", "year"), returns.validate_return,
-                   returns.compare_return, returns.canonicalise_return, returns.store_validated_return),
-    "targets": Kind(templates.write_targets_template, (), targets.validate_targets,
-                    targets.compare_targets, targets.canonicalise_targets, targets.store_targets,
-                    read_stored=lambda c, plan: {"stored": store.read_targets(c, plan.code)}, takes_plan=True),
-    "evaluations": Kind(evaluations.write_evaluations_template, ("country", "year", "project"),
-                        evaluations.validate_evaluations, evaluations.compare_evaluations,
-                        evaluations.canonicalise_evaluations, evaluations.store_validated_evaluations),
-    "workplan": Kind(workplan.write_workplan_template, (), workplan.validate_workplan,
-                     workplan.compare_workplan, workplan.canonicalise_workplan, workplan.store_workplan,
-                     read_stored=lambda c, plan: {"programmes": store.read_workplan(c, plan.code).to_dict("records"),
-                                                  "plan_code": plan.code}),
-}
-
-
 def load_file(engine: Engine, data: bytes, file_name: str, user: str, dry_run: bool = False,
-              is_demo: bool = False) -> ImportReport:
-    """Validate a workbook and, unless dry_run or rejected, store it in one transaction; never raises."""
+              is_demo: bool = False, reason: str | None = None) -> ImportReport:
+    """Validate a workbook and, unless dry_run or rejected, store it in one transaction; never raises.
+
+    `reason` is needed (and kept in the audit trail) when the file is a new version of a confirmed return, which
+    only the secretariat may store (kpi.review).
+    """
     report = ImportReport(file_name=file_name, dry_run=dry_run)
     try:
-        _load(engine, bytes(data), report, user, is_demo)
+        _load(engine, bytes(data), report, user, is_demo, reason)
     except Exception as exc:  # noqa: BLE001 - the uploader gets a message, the database keeps its state
         _record_failure(engine, report, exc)
     return report
@@ -92,7 +63,7 @@ def compute_content_digest(kind: str, canonical: object) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def _load(engine: Engine, data: bytes, report: ImportReport, user: str, is_demo: bool) -> None:
+def _load(engine: Engine, data: bytes, report: ImportReport, user: str, is_demo: bool, reason: str | None) -> None:
     try:
         workbook = read_workbook(data, report.file_name)
     except UnreadableFile as exc:
@@ -105,7 +76,7 @@ def _load(engine: Engine, data: bytes, report: ImportReport, user: str, is_demo:
     report.kind, version = identity
     kind = KINDS[report.kind]
     try:
-        _store(engine, data, report, user, is_demo, workbook, kind, version)
+        _store(engine, data, report, user, is_demo, workbook, kind, version, reason)
     except access.AccessRefused as refusal:  # recorded in the audit log after the rollback: nothing was stored
         report.accepted, report.submission_id, report.duplicate_of = False, None, None
         report.changes, report.nothing_to_change = [], False
@@ -113,7 +84,7 @@ def _load(engine: Engine, data: bytes, report: ImportReport, user: str, is_demo:
 
 
 def _store(engine: Engine, data: bytes, report: ImportReport, user: str, is_demo: bool, workbook: Workbook,
-           kind: Kind, version: str) -> None:
+           kind: Kind, version: str, reason: str | None) -> None:
     # The write lock comes first, so validation, the comparison and the supersession all see the store as it
     # is when this file is stored: two uploads of the same AMS and year run one after the other.
     with access.refusals_recorded(engine), write_transaction(engine) as connection:
@@ -136,6 +107,18 @@ def _store(engine: Engine, data: bytes, report: ImportReport, user: str, is_demo
         if kind.read_stored is not None and not report.changes:
             report.nothing_to_change = True
             return
+        before = None
+        if kind.locks_confirmed:
+            # A confirmed return is locked: refused (and audited) for anyone but the secretariat, who gives a reason.
+            try:
+                before, reason = review.check_new_version(connection, user, validation.country, validation.year,
+                                                          reason)
+            except review.ReviewError as problem:
+                if not report.dry_run:
+                    report.accepted = False
+                    report.errors.append(file_message(f"{problem}; nothing was stored"))
+                    return
+                report.warnings.append(file_message(str(problem)))
         if report.dry_run:
             return
         info = SubmissionInfo(
@@ -145,6 +128,8 @@ def _store(engine: Engine, data: bytes, report: ImportReport, user: str, is_demo
             subject=validation.subject,
         )
         report.submission_id = kind.store(connection, validation.content, info)
+        if before is not None:
+            review.record_new_version(connection, before, report.submission_id, user, reason)
 
 
 def _in_reading_order(workbook: Workbook, messages: list[Message]) -> list[Message]:

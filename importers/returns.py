@@ -7,12 +7,12 @@ from sqlalchemy import Connection
 
 from importers import layout, versions
 from importers.cells import (Area, check_workbook, column_area, find_sheet, header_area, is_blank, parse_cell,
-                             plain_value, read_header, report_hidden_sheets, report_merges)
+                             parse_row, plain_value, read_header, read_rows, report_hidden_sheets, report_merges)
 from importers.report import Change, Validation
 from importers.safe_read import Sheet, Workbook, cell_ref
 from kpi import store
 from kpi.catalogue import AGENCY_SHARE, CURRENT_FRAMEWORK, REPORTED_PCT, SHARE
-from kpi.fields import LIST_SHEETS, LIST_SHEETS_BY_CODE, RETURN_FIELDS, RETURN_FIELDS_BY_CODE, ListSheet
+from kpi.fields import LIST_SHEETS, LIST_SHEETS_BY_CODE, RETURN_FIELDS, RETURN_FIELDS_BY_CODE, RETURN_KIND, ListSheet
 from kpi.store import CellValue, ReturnContent, SubmissionInfo
 from kpi.progress import is_missing
 
@@ -28,7 +28,7 @@ def validate_return(workbook: Workbook, connection: Connection) -> Validation:
     for sheet in workbook.visible_sheets:
         if sheet.name not in _KNOWN_SHEETS:
             result.add_warning(sheet.name, None, "this sheet is not part of the template and was not read")
-    released = versions.find("return", versions.version_of(workbook)) or versions.latest("return")
+    released = versions.find(RETURN_KIND, versions.version_of(workbook)) or versions.latest(RETURN_KIND)
     return_sheet = find_sheet(workbook, layout.RETURN_SHEET, result)
     values, value_cells = _read_values(return_sheet, released.fields, result) if return_sheet else ({}, {})
     country = _check_country(values, value_cells, result)
@@ -263,25 +263,14 @@ def _read_list(sheet: Sheet, list_sheet: ListSheet, result: Validation) -> list[
     if columns is None:
         return None
     rows = []
-    for row in range(2, sheet.max_row + 1):
-        cells = {code: sheet.cell(row, col) for code, col in columns.items()}
-        if all(is_blank(c) for c in cells.values()):
-            continue
-        item = {"sheet": sheet.name, "row": row}
-        for field in list_sheet.columns:
-            ref = cell_ref(row, columns[field.code])
-            parsed = parse_cell(cells[field.code], field)
-            if parsed.error:
-                result.add_error(sheet.name, ref, parsed.error)
-            elif parsed.value is None and field.required:
-                result.add_error(sheet.name, ref, f"{field.code} is required for every row that lists an item")
-            if parsed.warning:
-                result.add_warning(sheet.name, ref, parsed.warning)
-            item[field.code] = parsed.value
+    for row in read_rows(sheet, columns):
+        item = {"sheet": sheet.name, "row": row.number}
+        item.update(parse_row(sheet.name, row, list_sheet.columns, result,
+                              required_message="{code} is required for every row that lists an item"))
         for field in list_sheet.columns:
             value, bound = item[field.code], item.get(field.at_most) if field.at_most else None
             if value is not None and bound is not None and value > bound:
-                result.add_error(sheet.name, cell_ref(row, columns[field.code]),
+                result.add_error(sheet.name, row.refs[field.code],
                                  f"{field.code} is {value}, more than {field.at_most} ({bound})")
         rows.append(item)
     return rows

@@ -7,13 +7,13 @@ from dataclasses import dataclass, replace
 from sqlalchemy import Connection
 
 from importers import layout, versions
-from importers.cells import (check_workbook, find_sheet, is_blank, parse_cell, plain_value, read_header,
-                             read_identity, report_hidden_sheets)
+from importers.cells import (check_workbook, find_sheet, parse_cell, plain_value, read_header, read_identity,
+                             read_rows, report_hidden_sheets)
 from importers.report import Change, Validation
 from importers.safe_read import Workbook, cell_ref
 from kpi import store
 from kpi.catalogue import CURRENT_FRAMEWORK, FRAMEWORKS, Framework
-from kpi.fields import TARGET_FIELDS, TARGETS_IDENTITY_FIELDS
+from kpi.fields import TARGET_FIELDS, TARGETS_IDENTITY_FIELDS, TARGETS_KIND
 from kpi.plans import plan_members
 from kpi.store import SubmissionInfo
 
@@ -50,7 +50,7 @@ def validate_targets(workbook: Workbook, connection: Connection) -> Validation:
 
 def _read_plan(workbook: Workbook, result: Validation) -> Framework | None:
     """Return the framework the workbook is for: a version 1 workbook is 2016-2020's, a later one names its plan."""
-    released = versions.find("targets", versions.version_of(workbook)) or versions.latest("targets")
+    released = versions.find(TARGETS_KIND, versions.version_of(workbook)) or versions.latest(TARGETS_KIND)
     if "plan" not in released.identity:
         return CURRENT_FRAMEWORK
     code = read_identity(workbook, TARGETS_IDENTITY_FIELDS, result).get("plan")
@@ -71,11 +71,7 @@ def _read_rows(workbook: Workbook, framework: Framework, result: Validation) -> 
         return []
     rows: list[TargetRow] = []
     seen: dict[tuple[str, str], int] = {}
-    for row in range(2, sheet.max_row + 1):
-        cells = {code: sheet.cell(row, col) for code, col in columns.items()}
-        if all(is_blank(c) for c in cells.values()):
-            continue
-        refs = {code: cell_ref(row, col) for code, col in columns.items()}
+    for row, cells, refs in read_rows(sheet, columns):
         indicator = _read_indicator(cells["indicator"], refs["indicator"], framework, result)
         scope = _read_scope(cells["scope"], refs["scope"], indicator, framework, result)
         figures = _read_figures(cells, refs, indicator, result)

@@ -7,20 +7,18 @@ from pathlib import Path
 
 import pandas as pd
 from openpyxl import Workbook, load_workbook
-from openpyxl.styles import Alignment, Font, PatternFill, Protection
+from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from importers import layout, versions
+from importers.styling import WRAP, protect, style_header, unlock
 from kpi.catalogue import CURRENT_FRAMEWORK, Framework
-from kpi.fields import LIST_SHEETS, LIST_SHEETS_BY_CODE, RETURN_FIELDS, TARGET_FIELDS, Field
+from kpi.fields import (LIST_SHEETS, LIST_SHEETS_BY_CODE, RETURN_FIELDS, RETURN_KIND, TARGET_FIELDS, TARGETS_KIND,
+                        Field)
+from kpi.progress import is_missing
 
-_HEADER_FONT = Font(bold=True)
-_HEADER_FILL = PatternFill("solid", fgColor="D9E1F2")
-_INPUT_FILL = PatternFill("solid", fgColor="FFF9E5")
-_UNLOCKED = Protection(locked=False)
-_WRAP = Alignment(wrap_text=True, vertical="top")
 _MAX_WIDTH = 70
 
 _RETURN_INSTRUCTIONS = (
@@ -62,11 +60,11 @@ def write_return_template(path: Path | str, country: str, year: int, version: st
     refusal = layout.describe_membership_refusal(country, int(year))
     if refusal:
         raise ValueError(refusal)
-    released = versions.find("return", version) if version else versions.latest("return")
+    released = versions.find(RETURN_KIND, version) if version else versions.latest(RETURN_KIND)
     if released is None:
         raise ValueError(f"return version {version} was never released")
     workbook = Workbook()
-    write_instructions(workbook.active, "return", _RETURN_INSTRUCTIONS, {"country": country, "year": int(year)},
+    write_instructions(workbook.active, RETURN_KIND, _RETURN_INSTRUCTIONS, {"country": country, "year": int(year)},
                        released.identity_rows, released.version)
     _write_return_sheet(workbook.create_sheet(layout.RETURN_SHEET), country, int(year), released.fields)
     for list_sheet in LIST_SHEETS:
@@ -83,13 +81,13 @@ def write_targets_template(path: Path | str, framework: Framework = CURRENT_FRAM
     """
     workbook = Workbook()
     indicator_lines = tuple(f"{i.code} ({i.unit}): {i.wording}" for i in framework.indicators)
-    released = versions.find("targets", version) if version else versions.latest("targets")
+    released = versions.find(TARGETS_KIND, version) if version else versions.latest(TARGETS_KIND)
     if released is None:
         raise ValueError(f"targets version {version} was never released")
     if "plan" not in released.identity and framework.code != CURRENT_FRAMEWORK.code:
         raise ValueError(f"targets version {released.version} is for the {CURRENT_FRAMEWORK.code} plan only")
     identity = {"plan": framework.code} if "plan" in released.identity else {}
-    write_instructions(workbook.active, "targets", _TARGETS_INSTRUCTIONS + indicator_lines, identity,
+    write_instructions(workbook.active, TARGETS_KIND, _TARGETS_INSTRUCTIONS + indicator_lines, identity,
                        released.identity_rows, released.version)
     sheet = workbook.create_sheet(layout.TARGETS_SHEET)
     _write_list_sheet(sheet, _target_columns(framework), layout.TARGETS_ROWS_PREPARED)
@@ -103,7 +101,7 @@ def write_targets_template(path: Path | str, framework: Framework = CURRENT_FRAM
             sheet.cell(row, 2, scope)
             for col, figure in ((3, "baseline"), (4, "target"), (5, "note")):
                 value = figures.get((indicator.code, scope), {}).get(figure)
-                if value is not None and not (isinstance(value, float) and value != value):
+                if not is_missing(value):
                     sheet.cell(row, col, value)
             row += 1
     return _save(workbook, path)
@@ -174,38 +172,37 @@ def write_instructions(sheet: Worksheet, kind: str, lines: tuple[str, ...], iden
 
 def _write_return_sheet(sheet: Worksheet, country: str, year: int, codes: tuple[str, ...]) -> None:
     for col, code in enumerate(layout.RETURN_HEADER, start=1):
-        _write_header(sheet.cell(1, col, code))
+        style_header(sheet.cell(1, col, code))
     prefilled = {"country": country, "year": year}
     asked = [field for field in RETURN_FIELDS if field.code in codes]  # the version's fields, in today's order
     for row, field in enumerate(asked, start=2):
         sheet.cell(row, layout.RETURN_CODE_COLUMN, field.code)
-        sheet.cell(row, layout.RETURN_LABEL_COLUMN, field.label).alignment = _WRAP
+        sheet.cell(row, layout.RETURN_LABEL_COLUMN, field.label).alignment = WRAP
         sheet.cell(row, layout.RETURN_UNIT_COLUMN, _describe_unit(field))
         value = sheet.cell(row, layout.RETURN_VALUE_COLUMN, prefilled.get(field.code))
         # Country and year are what the return is for: they stay locked like the codes.
         if field.code not in prefilled:
-            value.protection = _UNLOCKED
-            value.fill = _INPUT_FILL
+            unlock(value, highlight=True)
             _add_validation(sheet, field, value.coordinate)
     _fit_columns(sheet, {layout.RETURN_VALUE_COLUMN: 18})
     sheet.freeze_panes = "A2"
-    _protect(sheet)
+    protect(sheet)
 
 
 def _write_list_sheet(sheet: Worksheet, columns: tuple[Field, ...], prepared_rows: int) -> None:
     for col, field in enumerate(columns, start=1):
-        _write_header(sheet.cell(1, col, field.code))
+        style_header(sheet.cell(1, col, field.code))
         letter = get_column_letter(col)
         cells = f"{letter}2:{letter}{prepared_rows + 1}"
         _add_validation(sheet, field, cells)
         for row in range(2, prepared_rows + 2):
             cell = sheet.cell(row, col)
-            cell.protection = _UNLOCKED
+            unlock(cell)
             if field.type == "date":
                 cell.number_format = "yyyy-mm-dd"
         sheet.column_dimensions[letter].width = 40 if field.type == "text" else max(16, len(field.code) + 4)
     sheet.freeze_panes = "A2"
-    _protect(sheet)
+    protect(sheet)
     sheet.protection.insertRows = False
     sheet.protection.deleteRows = False
 
@@ -281,23 +278,11 @@ def _number(value: float) -> str:
     return str(int(value)) if float(value).is_integer() else str(value)
 
 
-def _write_header(cell) -> None:
-    cell.font = _HEADER_FONT
-    cell.fill = _HEADER_FILL
-
-
 def _fit_columns(sheet: Worksheet, minimum_widths: dict[int, int]) -> None:
     for col in range(1, sheet.max_column + 1):
         longest = max((len(str(c.value)) for c in next(sheet.iter_cols(col, col)) if c.value is not None), default=8)
         width = min(max(longest + 2, minimum_widths.get(col, 8)), _MAX_WIDTH)
         sheet.column_dimensions[get_column_letter(col)].width = width
-
-
-def _protect(sheet: Worksheet) -> None:
-    # No password: protection guards against accidental edits of codes, not against the AMS.
-    sheet.protection.sheet = True
-    sheet.protection.formatColumns = False
-    sheet.protection.formatRows = False
 
 
 def _save(workbook: Workbook, path: Path | str) -> Path:

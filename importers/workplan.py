@@ -9,27 +9,26 @@ from pathlib import Path
 import pandas as pd
 from openpyxl import Workbook as OpenpyxlWorkbook
 from openpyxl import load_workbook
-from openpyxl.comments import Comment
-from openpyxl.styles import Alignment, Font, PatternFill, Protection
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 from sqlalchemy import Connection
 
 from importers import layout
-from importers.cells import (check_workbook, find_sheet, is_blank, parse_cell, plain_value, read_header,
-                             read_identity, report_hidden_sheets)
+from importers.cells import (check_workbook, find_sheet, parse_row, plain_value, read_header, read_identity,
+                             read_rows, report_hidden_sheets)
 from importers.report import Change, Validation
 from importers.safe_read import Sheet, Workbook, cell_ref
+from importers.styling import WRAP, protect, style_header, unlock
 from importers.templates import write_instructions
 from kpi import store
 from kpi.catalogue import CURRENT_FRAMEWORK
 from kpi.config import DATA_DIR
 from kpi.fields import (WORKPLAN_FIELDS, WORKPLAN_IDENTITY_FIELDS, WORKPLAN_PROGRAMME_FIELDS, WORKPLAN_STATUS_FIELDS,
-                        WORKPLAN_STATUSES, Field)
+                        WORKPLAN_KIND, WORKPLAN_STATUSES, Field)
 from kpi.workplan import set_status
 
-KIND = "workplan"
+KIND = WORKPLAN_KIND
 WORKPLAN_SHEET = "Work plan"
 WORKPLAN_FILES = {"2016-2020": DATA_DIR / "workplan_2016_2020.csv"}  # plan code -> its programmes
 IDENTITY_ROWS = {"plan": 4}
@@ -48,11 +47,6 @@ _INSTRUCTIONS = (
 )
 _WIDTHS = {"no": 6, "plan": 10, "title": 50, "objectives": 40, "timeline": 22, "budget": 22, "partners": 22,
            "status": 14, "status_note": 50}
-_HEADER_FONT = Font(bold=True)
-_HEADER_FILL = PatternFill("solid", fgColor="D9E1F2")
-_INPUT_FILL = PatternFill("solid", fgColor="FFF9E5")
-_UNLOCKED = Protection(locked=False)
-_WRAP = Alignment(wrap_text=True, vertical="top")
 
 
 @dataclass(frozen=True)
@@ -175,17 +169,12 @@ def _read_rows(sheet: Sheet, header: dict[str, int], titles: dict[int, str], pla
     fields = {f.code: f for f in WORKPLAN_FIELDS}
     rows: list[StatusRow] = []
     seen: dict[int, str] = {}
-    for row in range(2, sheet.max_row + 1):
-        if all(is_blank(sheet.cell(row, col)) for col in header.values()):
-            continue
-        parsed = {}
-        for code in ("no", "status", "status_note"):
-            ref = cell_ref(row, header[code])
-            value = parse_cell(sheet.cell(row, header[code]), fields[code])
-            if value.error:
-                result.add_error(sheet.name, ref, value.error)
-            parsed[code] = value.value
-        no_ref = cell_ref(row, header["no"])
+    for line in read_rows(sheet, header):
+        row = line.number
+        # Only the programme number and the two status columns are read; the others are there for people.
+        parsed = parse_row(sheet.name, line, (fields[c] for c in ("no", "status", "status_note")), result,
+                           warnings=False)
+        no_ref = line.refs["no"]
         no = parsed["no"]
         if no is None:
             if not any(m.cell == no_ref for m in result.errors):
@@ -217,28 +206,21 @@ def _warn_changed_title(sheet: Sheet, row: int, header: dict[str, int], no: int,
 def _write_workplan_sheet(sheet: Worksheet, programmes: list[dict]) -> None:
     last_row = len(programmes) + 1
     for col, field in enumerate(WORKPLAN_FIELDS, start=1):
-        header = sheet.cell(1, col, field.code)
-        header.font = _HEADER_FONT
-        header.fill = _HEADER_FILL
-        header.comment = Comment(field.label, "ACCSM secretariat", width=260, height=60)
+        style_header(sheet.cell(1, col, field.code), field.label, (260, 60))
         sheet.column_dimensions[get_column_letter(col)].width = _WIDTHS.get(field.code, 16)
     for row, programme in enumerate(programmes, start=2):
         for col, field in enumerate(WORKPLAN_FIELDS, start=1):
             value = plain_value(programme.get(field.code))
             cell = sheet.cell(row, col, value if value != "" else None)
-            cell.alignment = _WRAP
+            cell.alignment = WRAP
     for field in STATUS_FIELDS:
         col = WORKPLAN_FIELDS.index(field) + 1
         letter = get_column_letter(col)
         for row in range(2, last_row + 1):
-            cell = sheet.cell(row, col)
-            cell.protection = _UNLOCKED
-            cell.fill = _INPUT_FILL
+            unlock(sheet.cell(row, col), highlight=True)
         sheet.add_data_validation(_make_validation(field, f"{letter}2:{letter}{last_row}"))
     sheet.freeze_panes = "D2"
-    sheet.protection.sheet = True
-    sheet.protection.formatColumns = False
-    sheet.protection.formatRows = False
+    protect(sheet)
     # Deleting the rows not to change is how a partial update is made (see the instructions).
     sheet.protection.deleteRows = False
 

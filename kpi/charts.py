@@ -10,6 +10,7 @@ import plotly.graph_objects as go
 
 from kpi.catalogue import Framework, Indicator
 from kpi.changes import SEVERITY, asean_changes
+from kpi.fields import RETURN_KIND
 from kpi.progress import GREY, NO_DATA, STATUS_COLOURS, is_missing
 from kpi.membership import ASEAN
 
@@ -288,7 +289,7 @@ def build_completeness_matrix(submissions: pd.DataFrame, ams: list[str], years: 
     for country, year in rejected:
         if country in matrix.index and year in matrix.columns:
             matrix.loc[country, year] = REJECTED
-    returns = submissions[(submissions["kind"] == "return") & (submissions["status"] == "current")] \
+    returns = submissions[(submissions["kind"] == RETURN_KIND) & (submissions["status"] == "current")] \
         if len(submissions) else submissions
     for record in returns.to_dict("records"):
         country, year = record["country"], record["year"]

@@ -15,6 +15,7 @@ from kpi import access, schema, store
 from kpi.catalogue import CURRENT_FRAMEWORK, FRAMEWORKS, Framework
 from kpi.db import write_transaction
 from kpi.engine import compute_report
+from kpi.membership import ASEAN
 from kpi.progress import is_missing
 
 EVIDENCE_KINDS = ("return", "evaluations")  # the submissions whose figures feed the KPI table
@@ -201,7 +202,7 @@ def _value_changes(before: dict, after: dict) -> pd.DataFrame:
     old = {(r["indicator"], r["scope"], r["year"]): r for r in before["kpi_table"]}
     new = {(r["indicator"], r["scope"], r["year"]): r for r in after["kpi_table"]}
     rows = []
-    for key in sorted(set(old) | set(new), key=lambda k: (k[2], _order(after, before, k[0]), k[1] != "ASEAN", k[1])):
+    for key in sorted(set(old) | set(new), key=lambda k: (k[2], _order(after, before, k[0]), k[1] != ASEAN, k[1])):
         a, b = old.get(key, {}), new.get(key, {})
         va, vb = a.get("value"), b.get("value")
         ca, cb = a.get("coverage"), b.get("coverage")

@@ -11,6 +11,11 @@ YES_NO = ("yes", "no")
 IDENTITY_SHEET = "Instructions"
 KIND_CODE, VERSION_CODE = "template_kind", "template_version"
 EXPORT_KIND = "export"  # tables and stored returns written for reading, never loaded back
+# The kinds of workbook that load (what Instructions!B2 says), in the order the software offers them; importers.kinds
+# says what is done with each. They are named here because the store selects files by kind and kpi never imports
+# importers.
+RETURN_KIND, TARGETS_KIND, EVALUATIONS_KIND, WORKPLAN_KIND = "return", "targets", "evaluations", "workplan"
+KIND_CODES = (RETURN_KIND, TARGETS_KIND, EVALUATIONS_KIND, WORKPLAN_KIND)
 POLICY_LEVELS = ("national", "sub-national")
 REFORM_AIMS = ("effectiveness", "efficiency", "responsiveness", "accountability")
 # The most characters a text value may have, by what it is; a spreadsheet cell holds at most 32,767.

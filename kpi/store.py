@@ -10,7 +10,7 @@ import pandas as pd
 from sqlalchemy import Connection, and_, delete, func, insert, select, update
 
 from kpi import access, schema
-from kpi.fields import LIST_SHEETS_BY_CODE, RETURN_FIELDS_BY_CODE
+from kpi.fields import EVALUATIONS_KIND, LIST_SHEETS_BY_CODE, RETURN_FIELDS_BY_CODE, RETURN_KIND
 
 
 @dataclass(frozen=True)
@@ -278,7 +278,7 @@ SUBMISSION_COLUMNS = ["submission_id", "status", "is_demo", "submitted_at", "fil
 def _returns(current_only: bool):
     s = schema.submission.c
     query = (select(s.id.label("submission_id"), s.country, s.year, s.status, s.is_demo, s.submitted_at,
-                    s.file_name).where(s.kind == "return"))
+                    s.file_name).where(s.kind == RETURN_KIND))
     if current_only:
         query = query.where(s.status == "current")
     return query.subquery()
@@ -326,7 +326,7 @@ def _current_return_ids(country: str, year: int | None = None, up_to_year: int |
     does, and which made each file's checks cost more as the store grew).
     """
     s = schema.submission.c
-    query = select(s.id).where(s.kind == "return", s.status == "current", s.country == country)
+    query = select(s.id).where(s.kind == RETURN_KIND, s.status == "current", s.country == country)
     if year is not None:
         query = query.where(s.year == year)
     if up_to_year is not None:
@@ -370,7 +370,7 @@ def read_evaluations_of(connection: Connection, country: str, year: int) -> list
     """Return the participant evaluations of every current evaluations file of one AMS and year, as dicts."""
     s = schema.submission.c
     e = schema.evaluation_response
-    files = select(s.id).where(s.kind == "evaluations", s.status == "current", s.country == country, s.year == year)
+    files = select(s.id).where(s.kind == EVALUATIONS_KIND, s.status == "current", s.country == country, s.year == year)
     query = select(e).where(e.c.submission_id.in_(files), e.c.country == country, e.c.year == year)
     return [dict(r._mapping) for r in connection.execute(query)]
 
@@ -380,14 +380,14 @@ def read_current_evaluations(connection: Connection) -> pd.DataFrame:
     s = schema.submission.c
     e = schema.evaluation_response
     query = (select(e).join(schema.submission, s.id == e.c.submission_id)
-             .where(s.kind == "evaluations", s.status == "current"))
+             .where(s.kind == EVALUATIONS_KIND, s.status == "current"))
     return _frame(connection, query, [c.name for c in e.columns])
 
 
 def read_returned_years(connection: Connection) -> list[int]:
     """Return the reporting years that have at least one current return, ascending."""
     s = schema.submission.c
-    rows = connection.execute(select(s.year).where(s.kind == "return", s.status == "current").distinct())
+    rows = connection.execute(select(s.year).where(s.kind == RETURN_KIND, s.status == "current").distinct())
     return sorted(r.year for r in rows)
 
 

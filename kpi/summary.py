@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from kpi.fields import RETURN_KIND
 from kpi.progress import ACCELERATION_NEEDED, ACHIEVED, DETERIORATION, LIMITED_PROGRESS, NOT_ACHIEVED, ON_TRACK
 
 GREEN_STATUSES = (ACHIEVED, ON_TRACK)
@@ -47,7 +48,7 @@ def returns_received(submissions: pd.DataFrame, members: list[str], year: int) -
     """
     if not len(submissions):
         return []
-    current = submissions[(submissions["kind"] == "return") & (submissions["status"] == "current")
+    current = submissions[(submissions["kind"] == RETURN_KIND) & (submissions["status"] == "current")
                           & (submissions["year"] == year)]
     sent = set(current["country"])
     return [c for c in members if c in sent]

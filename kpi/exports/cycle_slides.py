@@ -22,6 +22,7 @@ from kpi.exports.slides import (CONTENT_BOTTOM, CONTENT_WIDTH, GAP, MARGIN, MUTE
                                 add_table, content_top, layout_table, new_slide, paginate_rows, para, paras_height,
                                 set_body, set_notes)
 from kpi.membership import Membership
+from kpi.progress import is_missing
 
 LEAD_PT = 14
 _STATUS_FILLS = {s: c for s, c in workplan.STATUS_COLOURS.items()}
@@ -192,7 +193,7 @@ def add_table_slides(deck: Presentation, title: str, lead: list[Para], columns: 
 
 
 def _text(value) -> str:
-    if value is None or value is pd.NaT or (isinstance(value, float) and value != value):
+    if is_missing(value):
         return ""
     if isinstance(value, float) and value.is_integer():
         return str(int(value))  # a year from a column pandas made float
@@ -200,4 +201,4 @@ def _text(value) -> str:
 
 
 def _none(value):
-    return None if value is None or (isinstance(value, float) and value != value) else value
+    return None if is_missing(value) else value

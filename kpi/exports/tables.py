@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
-import math
 
 import pandas as pd
 from openpyxl import Workbook
@@ -20,6 +19,7 @@ from kpi.charts import DEMO_MARKER, describe_provisional, provisional_marker
 from kpi.engine import REPORT_COLUMNS
 from kpi.fields import (EXPORT_KIND, IDENTITY_SHEET, KIND_CODE, LIST_SHEETS, LIST_SHEETS_BY_CODE,
                         RETURN_FIELDS_BY_CODE, VERSION_CODE)
+from kpi.progress import is_missing
 
 # OWASP CSV injection: a cell starting with one of these is a formula to Excel, LibreOffice or Google Sheets.
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
@@ -297,9 +297,7 @@ def _plain(value):
 
 
 def _is_blank(value) -> bool:
-    if value is None or value is pd.NA or value is pd.NaT:
-        return True
-    return isinstance(value, float) and math.isnan(value)
+    return is_missing(value)
 
 
 def _shown_length(value) -> int:

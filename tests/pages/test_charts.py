@@ -161,7 +161,8 @@ def test_figures__text_from_outside_is_escaped_for_plotly(report):
 
     from tests.pages.hostile import COUNTRY_NAME, HTML_LINK, IMG, MARKDOWN_LINK
 
-    hostile = {"BRN": COUNTRY_NAME, "KHM": f"Cambodia {HTML_LINK} {MARKDOWN_LINK} $x$", "IDN": f"Indonesia {IMG} %{{y}}"}
+    hostile = {"BRN": COUNTRY_NAME, "KHM": f"Cambodia {HTML_LINK} {MARKDOWN_LINK} $x$",
+               "IDN": f"Indonesia {IMG} %{{y}}"}
     matrix = charts.build_completeness_matrix(pd.DataFrame(columns=["kind", "status", "country", "year"]),
                                               list(hostile), [2017, 2018])
     built = {

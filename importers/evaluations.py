@@ -8,7 +8,6 @@ from pathlib import Path
 from openpyxl import Workbook as OpenpyxlWorkbook
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 from sqlalchemy import Connection
 
@@ -17,7 +16,7 @@ from importers.cells import (check_workbook, find_sheet, parse_row, plain_value,
                              read_rows, report_hidden_sheets)
 from importers.report import Change, Validation
 from importers.safe_read import Sheet, Workbook, cell_ref
-from importers.styling import CENTRED, protect, style_header, unlock
+from importers.styling import CENTRED, add_validation, protect, style_header, unlock
 from importers.templates import write_instructions, write_rows
 from kpi import store
 from kpi.fields import (ANNEX1_ITEMS, EVALUATION_FIELDS, EVALUATION_IDENTITY_FIELDS, EVALUATIONS_KIND,
@@ -192,27 +191,12 @@ def _write_evaluations_sheet(sheet: Worksheet) -> None:
         # The code is what the importer reads; the comment and input message are what people read.
         style_header(sheet.cell(1, col, field.code), field.label, (300, 80), CENTRED)
         letter = get_column_letter(col)
-        sheet.add_data_validation(_make_validation(field, f"{letter}2:{letter}{last_row}"))
+        add_validation(sheet, field, f"{letter}2:{letter}{last_row}",
+                       f"{field.label}. Rating 1 (Poor) to 5 (Excellent); blank = not answered."
+                       if field.type == "integer" else field.label)
         for row in range(2, last_row + 1):
             unlock(sheet.cell(row, col))
         sheet.column_dimensions[letter].width = 14 if field.code == "participant" else 7.5
     sheet.column_dimensions[get_column_letter(len(EVALUATION_FIELDS))].width = 11
     sheet.freeze_panes = "B2"
     protect(sheet)
-
-
-def _make_validation(field: Field, cells: str) -> DataValidation:
-    if field.type == "integer":
-        validation = DataValidation(type="whole", operator="between", formula1=str(int(field.minimum)),
-                                    formula2=str(int(field.maximum)), showErrorMessage=True,
-                                    errorTitle="Rating 1 to 5", error="Type a whole number from 1 to 5.")
-        prompt = f"{field.label}. Rating 1 (Poor) to 5 (Excellent); blank = not answered."
-    else:
-        validation = DataValidation(type=None)
-        prompt = field.label
-    validation.promptTitle = field.code[:32]
-    validation.prompt = prompt[:255]
-    validation.showInputMessage = True
-    validation.allow_blank = True
-    validation.add(cells)
-    return validation

@@ -21,8 +21,9 @@ VERSION_LABEL_CELL, VERSION_VALUE_CELL = (3, 1), (3, 2)
 
 RETURN_SHEET = "Return"
 # The AMS and year a return template was made for, also on the Instructions sheet (code in A, value in B),
-# so a country or year typed over in the Return sheet is caught.
-RETURN_IDENTITY_ROWS = {"country": 4, "year": 5}
+# so a country or year typed over in the Return sheet is caught; from return version 2 also the work plan the
+# return reports under (a version 1 return has no plan row and is read under the plan of its year).
+RETURN_IDENTITY_ROWS = {"country": 4, "year": 5, "plan": 6}
 # The work plan a targets workbook is for (from targets version 2; a version 1 workbook has no such row and is
 # the 2016-2020 plan's, the only one there was).
 TARGETS_IDENTITY_ROWS = {"plan": 4}

@@ -7,13 +7,16 @@ from sqlalchemy import Connection
 
 from importers import layout, versions
 from importers.cells import (Area, check_workbook, column_area, find_sheet, header_area, is_blank, parse_cell,
-                             parse_row, plain_value, read_header, read_rows, report_hidden_sheets, report_merges)
+                             parse_row, plain_value, read_header, read_identity, read_rows, report_hidden_sheets,
+                             report_merges)
 from importers.report import Change, Validation
 from importers.safe_read import Sheet, Workbook, cell_ref
 from kpi import store
-from kpi.catalogue import AGENCY_SHARE, CURRENT_FRAMEWORK, REPORTED_PCT, SHARE
-from kpi.fields import LIST_SHEETS, LIST_SHEETS_BY_CODE, RETURN_FIELDS, RETURN_FIELDS_BY_CODE, RETURN_KIND, ListSheet
+from kpi.catalogue import AGENCY_SHARE, CURRENT_FRAMEWORK, FRAMEWORKS, REPORTED_PCT, SHARE
+from kpi.fields import (LIST_SHEETS, LIST_SHEETS_BY_CODE, RETURN_FIELDS, RETURN_FIELDS_BY_CODE, RETURN_KIND,
+                        RETURN_PLAN_FIELDS, ListSheet)
 from kpi.store import CellValue, ReturnContent, SubmissionInfo
+from kpi.plans import in_plan, plan_for_year
 from kpi.progress import is_missing
 
 PERCENT_MOVE_WARNING_POINTS = 30
@@ -36,7 +39,8 @@ def validate_return(workbook: Workbook, connection: Connection) -> Validation:
     if "year" in value_cells and year is None and not _has_error_at(result, value_cells["year"]):
         result.add_error(layout.RETURN_SHEET, value_cells["year"], "year is missing: use the template made for "
                          "this return")
-    _check_made_for(workbook, values, value_cells, result)
+    _check_made_for(workbook, released, values, value_cells, result)
+    _check_plan(workbook, released, year, result)
     if country and isinstance(year, int):
         refusal = layout.describe_membership_refusal(country, year)
         if refusal:
@@ -55,7 +59,7 @@ def validate_return(workbook: Workbook, connection: Connection) -> Validation:
     if country and year:
         result.title = f"return {country} {year}"
         _warn_percent_moves(connection, country, year, values, result)
-    check_workbook(workbook, _DATA_SHEETS, result, layout.RETURN_IDENTITY_ROWS.values())
+    check_workbook(workbook, _DATA_SHEETS, result, released.identity_rows.values())
     if not result.errors:
         reported = {code: cell for code, cell in values.items() if cell.value is not None}
         result.content = ReturnContent(country=country, year=year, values=reported, items=items)
@@ -172,11 +176,13 @@ def _check_country(values: dict[str, CellValue], value_cells: dict[str, str], re
     return country
 
 
-def _check_made_for(workbook: Workbook, values: dict[str, CellValue], value_cells: dict[str, str],
-                    result: Validation) -> None:
+def _check_made_for(workbook: Workbook, released: versions.Layout, values: dict[str, CellValue],
+                    value_cells: dict[str, str], result: Validation) -> None:
     """Record an error where the Return sheet's country or year is not the one the template was made for."""
     instructions = workbook.sheet(layout.INSTRUCTIONS_SHEET)
-    for code, row in layout.RETURN_IDENTITY_ROWS.items():
+    for code, row in released.identity_rows.items():
+        if code not in RETURN_FIELDS_BY_CODE:
+            continue  # the plan row has no Return-sheet twin (_check_plan)
         label = instructions.cell(row, 1) if instructions else None
         if label is None or label.value != code or code not in values or values[code].value is None:
             continue  # a template without the block (made before it existed) is checked on its values only
@@ -186,6 +192,24 @@ def _check_made_for(workbook: Workbook, values: dict[str, CellValue], value_cell
             result.add_error(layout.RETURN_SHEET, value_cells[code], f"{code} is {typed}, but this template was made "
                              f"for {made_for} ({layout.INSTRUCTIONS_SHEET}!{cell_ref(row, 2)}): use the template "
                              f"made for {typed}, or put {made_for} back")
+
+
+def _check_plan(workbook: Workbook, released: versions.Layout, year: object, result: Validation) -> None:
+    """Record an error where a return that names its work plan (version 2 on) names none, an unknown one, or one
+    its year is no reporting year of; a version 1 return is read under the plan of its year."""
+    if "plan" not in released.identity:
+        return
+    code = read_identity(workbook, RETURN_PLAN_FIELDS, result).get("plan")
+    if code is None:
+        return
+    ref = cell_ref(released.identity_rows["plan"], 2)
+    if code not in FRAMEWORKS:
+        result.add_error(layout.INSTRUCTIONS_SHEET, ref, f"plan is {code!r}: use one of {', '.join(FRAMEWORKS)} "
+                         "(or the template made for this return)")
+    elif isinstance(year, int) and not in_plan(FRAMEWORKS[code], year):
+        result.add_error(layout.INSTRUCTIONS_SHEET, ref, f"plan is {code}, but {year} is a reporting year of the "
+                         f"{plan_for_year(year).code} plan: use the template made for this return, or put "
+                         f"{plan_for_year(year).code} back")
 
 
 def _has_error_at(result: Validation, ref: str) -> bool:

@@ -9,14 +9,14 @@ import pandas as pd
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from importers import layout, versions
-from importers.styling import WRAP, protect, style_header, unlock
+from importers.styling import WRAP, add_validation, protect, style_header, unlock
 from kpi.catalogue import CURRENT_FRAMEWORK, Framework
 from kpi.fields import (LIST_SHEETS, LIST_SHEETS_BY_CODE, RETURN_FIELDS, RETURN_KIND, TARGET_FIELDS, TARGETS_KIND,
                         Field)
+from kpi.plans import plan_for_year
 from kpi.progress import is_missing
 
 _MAX_WIDTH = 70
@@ -63,9 +63,12 @@ def write_return_template(path: Path | str, country: str, year: int, version: st
     released = versions.find(RETURN_KIND, version) if version else versions.latest(RETURN_KIND)
     if released is None:
         raise ValueError(f"return version {version} was never released")
+    identity = {"country": country, "year": int(year)}
+    if "plan" in released.identity:
+        identity["plan"] = plan_for_year(int(year)).code
     workbook = Workbook()
-    write_instructions(workbook.active, RETURN_KIND, _RETURN_INSTRUCTIONS, {"country": country, "year": int(year)},
-                       released.identity_rows, released.version)
+    write_instructions(workbook.active, RETURN_KIND, _RETURN_INSTRUCTIONS, identity, released.identity_rows,
+                       released.version)
     _write_return_sheet(workbook.create_sheet(layout.RETURN_SHEET), country, int(year), released.fields)
     for list_sheet in LIST_SHEETS:
         _write_list_sheet(workbook.create_sheet(list_sheet.sheet), list_sheet.columns, layout.LIST_ROWS_PREPARED)
@@ -183,7 +186,7 @@ def _write_return_sheet(sheet: Worksheet, country: str, year: int, codes: tuple[
         # Country and year are what the return is for: they stay locked like the codes.
         if field.code not in prefilled:
             unlock(value, highlight=True)
-            _add_validation(sheet, field, value.coordinate)
+            add_validation(sheet, field, value.coordinate)
     _fit_columns(sheet, {layout.RETURN_VALUE_COLUMN: 18})
     sheet.freeze_panes = "A2"
     protect(sheet)
@@ -194,7 +197,7 @@ def _write_list_sheet(sheet: Worksheet, columns: tuple[Field, ...], prepared_row
         style_header(sheet.cell(1, col, field.code))
         letter = get_column_letter(col)
         cells = f"{letter}2:{letter}{prepared_rows + 1}"
-        _add_validation(sheet, field, cells)
+        add_validation(sheet, field, cells)
         for row in range(2, prepared_rows + 2):
             cell = sheet.cell(row, col)
             unlock(cell)
@@ -218,64 +221,10 @@ def _target_columns(framework: Framework) -> tuple[Field, ...]:
     )
 
 
-def _add_validation(sheet: Worksheet, field: Field, cells: str) -> None:
-    validation = _make_validation(field)
-    validation.promptTitle = field.code[:32]
-    validation.prompt = _describe_field(field)[:255]
-    validation.showInputMessage = True
-    validation.allow_blank = True
-    sheet.add_data_validation(validation)
-    validation.add(cells)
-
-
-def _make_validation(field: Field) -> DataValidation:
-    if field.choices:
-        return DataValidation(type="list", formula1='"' + ",".join(field.choices) + '"', showErrorMessage=True,
-                              errorTitle="Choose from the list", error="Choose one of: " + ", ".join(field.choices))
-    if field.type in ("integer", "year", "number", "percent") and (field.minimum is not None or field.maximum is not None):
-        kind = "whole" if field.type in ("integer", "year") else "decimal"
-        low = field.minimum if field.minimum is not None else -1e12
-        high = field.maximum if field.maximum is not None else 1e12
-        return DataValidation(type=kind, operator="between", formula1=_number(low), formula2=_number(high),
-                              showErrorMessage=True, errorTitle="Out of range", error=_describe_range(field))
-    return DataValidation(type=None)
-
-
-def _describe_field(field: Field) -> str:
-    parts = [field.label]
-    if field.type == "yes_no":
-        parts.append("Choose yes or no.")
-    elif field.type == "percent":
-        parts.append("Type 45 for 45 %.")
-    elif field.type == "date":
-        parts.append("A date, e.g. 2018-03-31.")
-    if field.is_numeric and (field.minimum is not None or field.maximum is not None):
-        parts.append(_describe_range(field) + ".")
-    if field.at_most:
-        parts.append(f"At most {field.at_most}.")
-    if field.help:
-        parts.append(field.help)
-    if field.type not in ("iso3", "year") and not field.required:
-        parts.append("Blank = not reported.")
-    return " ".join(parts)
-
-
-def _describe_range(field: Field) -> str:
-    if field.minimum is not None and field.maximum is not None:
-        return f"A number from {_number(field.minimum)} to {_number(field.maximum)}"
-    if field.minimum is not None:
-        return f"A {'whole ' if field.type == 'integer' else ''}number of at least {_number(field.minimum)}"
-    return f"A number of at most {_number(field.maximum)}"
-
-
 def _describe_unit(field: Field) -> str:
     if field.type == "yes_no":
         return "yes/no"
     return field.unit
-
-
-def _number(value: float) -> str:
-    return str(int(value)) if float(value).is_integer() else str(value)
 
 
 def _fit_columns(sheet: Worksheet, minimum_widths: dict[int, int]) -> None:

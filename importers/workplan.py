@@ -10,7 +10,6 @@ import pandas as pd
 from openpyxl import Workbook as OpenpyxlWorkbook
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 from sqlalchemy import Connection
 
@@ -19,7 +18,7 @@ from importers.cells import (check_workbook, find_sheet, parse_row, plain_value,
                              read_rows, report_hidden_sheets)
 from importers.report import Change, Validation
 from importers.safe_read import Sheet, Workbook, cell_ref
-from importers.styling import WRAP, protect, style_header, unlock
+from importers.styling import WRAP, add_validation, protect, style_header, unlock
 from importers.templates import write_instructions
 from kpi import store
 from kpi.catalogue import CURRENT_FRAMEWORK
@@ -218,23 +217,8 @@ def _write_workplan_sheet(sheet: Worksheet, programmes: list[dict]) -> None:
         letter = get_column_letter(col)
         for row in range(2, last_row + 1):
             unlock(sheet.cell(row, col), highlight=True)
-        sheet.add_data_validation(_make_validation(field, f"{letter}2:{letter}{last_row}"))
+        add_validation(sheet, field, f"{letter}2:{letter}{last_row}", f"{field.label}. {field.help}".strip())
     sheet.freeze_panes = "D2"
     protect(sheet)
     # Deleting the rows not to change is how a partial update is made (see the instructions).
     sheet.protection.deleteRows = False
-
-
-def _make_validation(field: Field, cells: str) -> DataValidation:
-    if field.choices:
-        validation = DataValidation(type="list", formula1='"' + ",".join(field.choices) + '"',
-                                    showErrorMessage=True, errorTitle="Choose from the list",
-                                    error="Choose one of: " + ", ".join(field.choices))
-    else:
-        validation = DataValidation(type=None)
-    validation.promptTitle = field.code
-    validation.prompt = f"{field.label}. {field.help}".strip()[:255]
-    validation.showInputMessage = True
-    validation.allow_blank = True
-    validation.add(cells)
-    return validation

@@ -7,6 +7,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from kpi.fields import EVALUATIONS_KIND, RETURN_KIND, TARGETS_KIND, WORKPLAN_KIND
+
 if TYPE_CHECKING:
     from sqlalchemy import Connection, Engine
 
@@ -35,8 +37,8 @@ SECRETARIAT_ACTIONS = (LOAD_TARGETS, LOAD_WORKPLAN, REMOVE_DEMO, MANAGE_USERS, F
                        SUPERSEDE_CONFIRMED)
 ACTIONS = (*COUNTRY_ACTIONS, *SECRETARIAT_ACTIONS, READ)
 # What each kind of workbook asks for (importers.load).
-ACTION_OF_KIND = {"return": LOAD_RETURN, "evaluations": LOAD_EVALUATIONS, "targets": LOAD_TARGETS,
-                  "workplan": LOAD_WORKPLAN}
+ACTION_OF_KIND = {RETURN_KIND: LOAD_RETURN, EVALUATIONS_KIND: LOAD_EVALUATIONS, TARGETS_KIND: LOAD_TARGETS,
+                  WORKPLAN_KIND: LOAD_WORKPLAN}
 
 
 @dataclass(frozen=True)

@@ -15,10 +15,11 @@ from kpi import access, schema, store
 from kpi.catalogue import CURRENT_FRAMEWORK, FRAMEWORKS, Framework
 from kpi.db import write_transaction
 from kpi.engine import compute_report
+from kpi.fields import EVALUATIONS_KIND, RETURN_KIND
 from kpi.membership import ASEAN
 from kpi.progress import is_missing
 
-EVIDENCE_KINDS = ("return", "evaluations")  # the submissions whose figures feed the KPI table
+EVIDENCE_KINDS = (RETURN_KIND, EVALUATIONS_KIND)  # the submissions whose figures feed the KPI table
 SUBMISSION_COLUMNS = ["id", "kind", "country", "year", "subject", "file_name", "content_digest", "submitted_by",
                       "submitted_at", "supersedes_id"]
 TARGET_COLUMNS = ["indicator_code", "scope", "baseline", "target", "note", "set_by", "set_at"]

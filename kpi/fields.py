@@ -241,6 +241,8 @@ EVALUATION_IDENTITY_FIELDS: dict[str, Field] = {
 }
 WORKPLAN_IDENTITY_FIELDS: dict[str, Field] = {"plan": PLAN_FIELD}
 TARGETS_IDENTITY_FIELDS: dict[str, Field] = {"plan": PLAN_FIELD}
+# The identity row a return names its plan in (from return version 2), beside its country and year fields.
+RETURN_PLAN_FIELDS: dict[str, Field] = {"plan": PLAN_FIELD}
 
 RETURN_FIELDS_BY_CODE = {f.code: f for f in RETURN_FIELDS}
 LIST_SHEETS_BY_CODE = {s.code: s for s in LIST_SHEETS}

@@ -22,7 +22,7 @@ from sqlalchemy import (
     func,
 )
 
-from kpi.fields import ANNEX1_ITEMS
+from kpi.fields import ANNEX1_ITEMS, TARGETS_KIND, WORKPLAN_KIND
 
 # Named constraints so migrations can alter them the same way on SQLite and PostgreSQL.
 metadata = MetaData(naming_convention={
@@ -119,7 +119,7 @@ submission = Table(
 
 # Kinds whose files update stored rows (targets, work plan statuses): each of their submissions stays "current"
 # and none supersedes another. Every other kind has one current submission per (kind, country, year, subject).
-UPDATE_KINDS = ("targets", "workplan")
+UPDATE_KINDS = (TARGETS_KIND, WORKPLAN_KIND)
 
 # The database itself refuses a second current submission for the same key (migration 0003). NULLs are
 # distinct in a unique index on SQLite and PostgreSQL alike, so the nullable parts of the key are compared

@@ -345,7 +345,7 @@ def test_merges_away_from_what_is_read_are_accepted(sheet, cells, valid, tmp_pat
     (layout.RETURN_SHEET, "C10:C11", "the value column (C)"),
     (layout.RETURN_SHEET, "A12:B12", "the code column (A)"),
     (layout.RETURN_SHEET, "C1:D1", "the header row"),
-    (layout.INSTRUCTIONS_SHEET, "B2:C2", "the cells A2:B5 that say what the workbook is"),
+    (layout.INSTRUCTIONS_SHEET, "B2:C2", "the cells A2:B6 that say what the workbook is"),
     ("ARC projects", "E1:F1", "the header row"),
     ("Reform measures", "B5:B6", "the aim column (B)"),
 ])

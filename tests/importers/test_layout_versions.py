@@ -94,3 +94,43 @@ def test_an_unreleased_version_is_refused_naming_the_cell_and_the_versions_read(
 def test_a_version_older_than_the_plan_row_cannot_be_written_for_another_plan(tmp_path):
     with pytest.raises(ValueError, match="targets version 1 is for the 2016-2020 plan only"):
         write_targets_template(tmp_path / "t.xlsx", FRAMEWORKS["2026-2030"], version="1")
+
+
+def test_returns_of_version_1_and_2_with_the_same_answers_give_the_same_kpis(tmp_path, engine, load):
+    # Version 2 only adds the plan row: the same answers in either version must be the same figures.
+    for version, year in (("1", 2018), ("2", 2019)):
+        template = write_return_template(tmp_path / f"t{version}.xlsx", "BRN", year, version=version)
+        values = {**VALID_VALUES, "year": year}
+        report = load(fill_return(template, tmp_path / f"r{version}.xlsx", values, VALID_ITEMS))
+        assert report.accepted, [str(m) for m in report.errors]
+    with engine.connect() as connection:
+        by_year = {year: compute_report(connection, FRAMEWORKS["2016-2020"], year=year, scope="BRN")
+                   .set_index("indicator")[["value", "coverage"]] for year in (2018, 2019)}
+    assert by_year[2018]["value"].notna().sum() >= 10
+    assert by_year[2018].equals(by_year[2019])
+
+
+def test_a_version_2_return_names_the_plan_of_its_year(tmp_path):
+    for year, plan in ((2018, "2016-2020"), (2026, "2026-2030")):
+        template = write_return_template(tmp_path / f"t{year}.xlsx", "BRN", year)
+        instructions = openpyxl.load_workbook(template)["Instructions"]
+        assert (instructions["A6"].value, instructions["B6"].value) == ("plan", plan)
+
+
+@pytest.mark.parametrize(("plan", "message"), [
+    ("2026-2030", "plan is 2026-2030, but 2018 is a reporting year of the 2016-2020 plan: use the template made "
+                  "for this return, or put 2016-2020 back"),
+    ("2021-2025", "plan is '2021-2025': use one of 2016-2020, 2026-2030 (or the template made for this return)"),
+    (None, "plan is blank: Work plan (period) the figures or programmes belong to, e.g. 2016-2020"),
+])
+def test_a_return_whose_plan_row_contradicts_its_year_is_refused_naming_the_cell(tmp_path, engine, load, dump,
+                                                                                  plan, message):
+    before = dump()
+    template = write_return_template(tmp_path / "t.xlsx", "BRN", 2018)
+    filled = fill_return(template, tmp_path / "r.xlsx", VALID_VALUES, VALID_ITEMS)
+    workbook = openpyxl.load_workbook(filled)
+    workbook["Instructions"]["B6"] = plan
+    workbook.save(filled)
+    report = load(filled)
+    assert not report.accepted and dump() == before
+    assert [str(m) for m in report.errors] == [f"Instructions!B6: {message}"]

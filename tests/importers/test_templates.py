@@ -24,8 +24,10 @@ def _validation_for(sheet, coordinate: str):
 def test_instructions_say_kind_and_version(workbook, targets_template):
     assert workbook.sheetnames[0] == "Instructions"
     sheet = workbook["Instructions"]
-    assert [[c.value for c in row] for row in sheet["A2:B3"]] == [["template_kind", "return"],
-                                                                   ["template_version", "1"]]
+    assert [[c.value for c in row] for row in sheet["A2:B6"]] == [["template_kind", "return"],
+                                                                   ["template_version", "2"],
+                                                                   ["country", "BRN"], ["year", 2018],
+                                                                   ["plan", "2016-2020"]]
     targets = load_workbook(targets_template)
     assert targets.sheetnames == ["Instructions", "Targets"]
     assert targets["Instructions"]["B2"].value == "targets"

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 
 import pandas as pd
 import streamlit as st
 from sqlalchemy import Engine
 
+from dashboard import memo
 from dashboard.state import selected_plan
 from importers.demo import load_demo_data
 from kpi import store
@@ -44,10 +46,32 @@ def get_engine(url: str) -> Engine:
     return open_store(url)
 
 
-@st.cache_resource(show_spinner="Loading the demo data for a first look…")
+@st.cache_resource(show_spinner=False)
+def _demo_data_state(url: str) -> dict:
+    # One per store and process: a lock, so two first visitors do not both load, and whether it was done.
+    return {"lock": threading.Lock(), "done": False}
+
+
 def ensure_demo_data(url: str) -> int:
-    """Load the demo returns into a store that was never used (once per process); return how many were loaded."""
-    return load_demo_data(get_engine(url), user="demo")
+    """Load the demo returns into a store that was never used (once per process), with a progress bar saying how
+    many files are loaded; return how many were loaded."""
+    state = _demo_data_state(url)
+    if state["done"]:
+        return 0
+    with state["lock"]:
+        if state["done"]:
+            return 0
+        # Not inside a cached function: Streamlit would replay the progress bar on every later run.
+        bar = st.progress(0.0, text="Loading the demo data for a first look…")
+        try:
+            loaded = load_demo_data(get_engine(url), user="demo", progress=lambda done, total, name: bar.progress(
+                done / total, text=f"Loading the demo data for a first look: {done} of {total} files"))
+        finally:
+            bar.empty()
+        state["done"] = True
+    if loaded:
+        clear_caches()
+    return loaded
 
 
 @st.cache_data(show_spinner="Computing the indicators…")
@@ -135,8 +159,9 @@ def read_country_names(url: str) -> dict[str, str]:
 
 
 def clear_caches() -> None:
-    """Forget every cached query result: call after any import or edit."""
+    """Forget every cached query result and what pages built from them: call after any import or edit."""
     st.cache_data.clear()
+    memo.forget()
 
 
 def save_targets(url: str, plan_code: str, rows: list[tuple], user: str) -> int:

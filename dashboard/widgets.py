@@ -7,12 +7,14 @@ import contextlib
 import functools
 import logging
 import re
+from collections.abc import Callable
+from typing import TypeVar
 
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from dashboard import data
+from dashboard import data, memo
 from dashboard.text import literal
 from kpi import charts, editions, store_errors
 from kpi.exports import images, tables
@@ -23,6 +25,7 @@ NO_DATA_TEXT = NO_DATA
 _BADGE_COLOURS = {ACHIEVED: "green", ON_TRACK: "green", ACCELERATION_NEEDED: "orange", LIMITED_PROGRESS: "red",
                   DETERIORATION: "red"}
 _LOG = logging.getLogger(__name__)
+T = TypeVar("T")
 CALLBACK_ERROR = "callback_error"  # session state: what went wrong in the last callback, shown once by the next run
 
 
@@ -44,6 +47,25 @@ def show_figure(fig: go.Figure, key: str, data: pd.DataFrame | None = None, file
     st.plotly_chart(fig, key=key, theme=None, config={"displaylogo": False,
                                                       "toImageButtonOptions": {"filename": stem}})
     draw_downloads(key, fig=fig, data=data, file_stem=file_stem)
+
+
+def remembered_figure(name: str, key: tuple, build: Callable[[], T]) -> T:
+    """Return the figure build() makes (or a tuple of it and what goes with it), marked as show_figure marks it, built
+    once per `key` (everything it depends on besides the store, the work plan and the demo marker, which are added)
+    until the data changes."""
+    demo, plan = _is_demo(), _plan()
+
+    def build_marked() -> T:
+        built = build()
+        _mark(built[0] if isinstance(built, tuple) else built, demo, plan)
+        return built
+    return memo.remember(name, (data.get_database_url(), plan.code, demo, *key), build_marked)
+
+
+def remembered(name: str, key: tuple, build: Callable[[], T]) -> T:
+    """Return what build() returns (a table a page draws), built once per `key` and the page's store and work plan
+    until the data changes; never change what it returns."""
+    return memo.remember(name, (data.get_database_url(), _plan().code, *key), build)
 
 
 def draw_downloads(key: str, fig: go.Figure | None = None, data: pd.DataFrame | None = None,
@@ -68,14 +90,17 @@ def draw_downloads(key: str, fig: go.Figure | None = None, data: pd.DataFrame | 
                 key=f"{key}_{fmt}", on_click="ignore", icon=":material/download:",
                 help=f"Download this chart as {fmt.upper()}, with its title, legend, source and date")
     if data is not None:
-        exported = _for_export(data)
+        # Made only when clicked, like the images: the names and units are read now, in the page's run.
+        names = _country_names()
+        units = {indicator.code: indicator.unit for indicator in plan.indicators}
+        table = data
         next(columns).download_button(
-            "CSV", data=_deferred(tables.table_to_csv, exported, demo, plan),
+            "CSV", data=lambda: tables.table_to_csv(_for_export(table, names, units), demo, plan),
             file_name=tables.export_file_name(stem, "csv", demo, plan), mime="text/csv",
             key=f"{key}_csv", on_click="ignore", icon=":material/download:",
             help="Download the data behind this view as CSV")
         next(columns).download_button(
-            "Excel", data=_deferred(tables.table_to_excel, exported, stem[:31], demo, plan),
+            "Excel", data=lambda: tables.table_to_excel(_for_export(table, names, units), stem[:31], demo, plan),
             file_name=tables.export_file_name(stem, "xlsx", demo, plan),
             key=f"{key}_xlsx", on_click="ignore", icon=":material/download:",
             mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -267,7 +292,11 @@ def _deferred(function, *args):
     return lambda: function(*args)
 
 
-def _for_export(table: pd.DataFrame) -> pd.DataFrame:
+def _country_names() -> dict[str, str]:
+    return data.read_country_names(data.get_database_url())
+
+
+def _for_export(table: pd.DataFrame, names: dict[str, str], units: dict[str, str]) -> pd.DataFrame:
     # Exports keep the unrounded figures; only dict/list cells are turned into text. A reader gets the name beside
     # each ISO3 code and the unit in the headers of the figures (kpi.exports.tables.label_columns).
     frame = table.copy()
@@ -275,9 +304,7 @@ def _for_export(table: pd.DataFrame) -> pd.DataFrame:
         if frame[column].map(lambda v: isinstance(v, (dict, list))).any():
             frame[column] = frame[column].map(lambda v: "" if v in ({}, []) else
                                               ", ".join(map(str, v)) if isinstance(v, list) else str(v))
-    url = data.get_database_url()
-    units = {indicator.code: indicator.unit for indicator in data.get_framework().indicators}
-    return tables.label_columns(frame, data.read_country_names(url), units)
+    return tables.label_columns(frame, names, units)
 
 
 def _mark(fig: go.Figure, demo: bool, plan) -> None:

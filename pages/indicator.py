@@ -73,7 +73,8 @@ with widgets.explain_errors("the indicator page"):
         state.COUNTRIES, default=membership.members_in_any(sorted(set(report["year"]))),
         format_func=lambda c: names.get(c, c), help="Kept in the link, and when you come back to this page.")
     st.caption(_explain_trend(indicator))
-    trend = charts.trend_figure(report, indicator, framework, as_of, countries=chosen, names=names)
+    trend = widgets.remembered_figure("trend", (indicator.code, tuple(chosen)), lambda: charts.trend_figure(
+        report, indicator, framework, as_of, countries=chosen, names=names))
     widgets.show_figure(trend, "trend", rows.drop(columns=["details"]), f"accsm_{indicator.code}_trend")
 
     st.header(f"Member States in {year}")
@@ -82,16 +83,19 @@ with widgets.explain_errors("the indicator page"):
                    "every AMS where it has none; that target is marked on the bar and printed at the right "
                    "(\u201cnot set\u201d where there is none). A 0 is marked at the axis; \u201cno data\u201d means "
                    "no value was reported.")
-        ranking = charts.ranking_figure(report, indicator, year, framework, as_of, names=names)
+        ranking = widgets.remembered_figure("ranking", (indicator.code, year), lambda: charts.ranking_figure(
+            report, indicator, year, framework, as_of, names=names))
         year_rows = rows[rows["year"] == year]
         widgets.show_figure(ranking, "ranking", year_rows.drop(columns=["details"]),
                             f"accsm_{indicator.code}_{year}")
-    status_map = maps.status_map_figure(report, indicator, year, framework, as_of, members, names)
+    status_map = widgets.remembered_figure("indicator_map", (indicator.code, year), lambda: maps.status_map_figure(
+        report, indicator, year, framework, as_of, members, names))
     widgets.show_figure(status_map, "indicator_map", maps.map_categories(report, indicator, year, members),
                         f"accsm_map_{indicator.code}_{year}")
 
     st.header("Values behind the charts")
-    shown = charts.indicator_values_table(report, indicator, year, names, len(members))
+    shown = widgets.remembered("indicator_values", (indicator.code, year), lambda: charts.indicator_values_table(
+        report, indicator, year, names, len(members)))
     st.caption("An AMS's target is the one set for every AMS unless marked (own); \u201cnot set\u201d: nobody "
                "entered one (Baselines and targets page).")
     st.dataframe(widgets.style_status(shown), hide_index=True, key="values", height="content", column_config={

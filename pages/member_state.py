@@ -22,9 +22,14 @@ def _style_status(shown: pd.DataFrame):
     return shown.style.map(colour, subset=["status"])
 
 
-def _draw_indicators(report, country, year, framework) -> None:
+def _build_indicators(report, country, year, framework) -> tuple[pd.DataFrame, pd.DataFrame]:
     table = charts.member_state_table(report, country, year, framework)
-    shown = charts.format_member_state_table(table)
+    return table, charts.format_member_state_table(table)
+
+
+def _draw_indicators(report, country, year, framework) -> None:
+    table, shown = widgets.remembered("member_state_table", (country, year), lambda: _build_indicators(
+        report, country, year, framework))
     st.dataframe(_style_status(shown), hide_index=True, key="ams_indicators", height="content",
                  row_height=_INDICATOR_ROW_PX,
                  column_config={

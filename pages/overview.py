@@ -76,7 +76,8 @@ def _draw_map(report, year, framework, as_of, members, names) -> None:
         "Indicator on the map", framework.codes, state.INDICATOR,
         format_func=lambda c: f"{c} · {charts._shorten(framework.indicator(c).wording, 90)}",
         help="The map shows each AMS's status on this indicator; the choice is kept in the link.")
-    fig = maps.status_map_figure(report, code, year, framework, as_of, members, names)
+    fig = widgets.remembered_figure("overview_map", (code, year), lambda: maps.status_map_figure(
+        report, code, year, framework, as_of, members, names))
     rows = report[(report["indicator"] == code) & (report["year"] == year)]
     widgets.show_figure(fig, "status_map", rows.drop(columns=["details"]), f"accsm_map_{code}_{year}")
 
@@ -106,6 +107,16 @@ def _style_changes(table, status_columns):
     return table.style.map(fill, subset=list(status_columns)).map(colour, subset=["movement"])
 
 
+def _compute_changes(report, year, previous, framework, compared, names) -> tuple:
+    """Return the ASEAN changes table and its numbers, each AMS's moves and their summary by AMS."""
+    moved = changes.ams_changes(report, year, previous, framework, countries=compared)
+    by_member = changes.summarise_by_member(moved, compared)
+    if len(by_member):
+        by_member.insert(0, "AMS", [names.get(c, c) for c in by_member["scope"]])
+    return (charts.changes_table(report, year, previous, framework),
+            changes.asean_changes(report, year, previous, framework), moved, by_member)
+
+
 def _draw_changes(report, year, framework, members, membership, names, url) -> None:
     previous = changes.previous_year_with_data(report, year)
     if previous is None:
@@ -122,21 +133,18 @@ def _draw_changes(report, year, framework, members, membership, names, url) -> N
                "best: achieved, on track, acceleration needed, limited progress, deterioration or not achieved "
                "(equally severe). Moving from a not-judged status (no data, no target, incomplete data, …) to a "
                "judged one is “now judged”, the other way “no longer judged”: neither is better or worse.")
-    table = charts.changes_table(report, year, previous, framework)
+    compared = [c for c in members if membership.is_member(c, previous)]
+    table, numbers, moved, by_member = widgets.remembered("overview_changes", (year, previous), lambda: _compute_changes(
+        report, year, previous, framework, compared, names))
     st.dataframe(_style_changes(table.drop(columns=["wording"]), statuses), hide_index=True, height="content",
                  key="changes", column_config=_year_columns(previous, year, {
                      "code": st.column_config.TextColumn("Code", width=60),
                      "change": st.column_config.TextColumn("Change", help="Percentage points for a percentage"),
                      "movement": st.column_config.TextColumn("Status movement")}))
-    numbers = changes.asean_changes(report, year, previous, framework)
     widgets.draw_table_downloads("changes", _name_years(numbers, previous, year), f"accsm_changes_{previous}_{year}")
 
     st.subheader(f"Member States whose status improved or worsened, {previous} to {year}")
-    compared = [c for c in members if membership.is_member(c, previous)]
-    moved = changes.ams_changes(report, year, previous, framework, countries=compared)
-    by_member = changes.summarise_by_member(moved, compared)
     if len(by_member):
-        by_member.insert(0, "AMS", [names.get(c, c) for c in by_member["scope"]])
         st.dataframe(by_member.drop(columns=["scope"]), hide_index=True, height="content", key="ams_changes",
                      row_height=_row_height((by_member["worsened"], _WORSENED_PX, _PX_PER_CODE_CHAR),
                                             (by_member["improved"], _OTHER_PX, _PX_PER_CODE_CHAR),
@@ -191,7 +199,8 @@ with widgets.explain_errors("the regional overview"):
     names = data.read_country_names(url)
     membership = data.load_membership(url)
     members = membership.members_in(year)
-    scorecard = charts.scorecard_table(report, year, framework, ams_count=len(members))
+    scorecard = widgets.remembered("scorecard", (year,), lambda: charts.scorecard_table(
+        report, year, framework, ams_count=len(members)))
     received = summary.returns_received(data.load_submissions(url, kind="return"), members, year)
     _draw_year_line(year, scorecard, received, members, as_of)
     widgets.draw_status_rules(framework)
@@ -205,7 +214,8 @@ with widgets.explain_errors("the regional overview"):
 
     st.header("Status by Member State")
     st.caption("Each AMS by its ISO code: " + literal_list(f"{c} {names.get(c, c)}" for c in members) + ".")
-    matrix = charts.status_matrix_figure(report, year, framework, as_of, names=names)
+    matrix = widgets.remembered_figure("status_matrix", (year,), lambda: charts.status_matrix_figure(
+        report, year, framework, as_of, names=names))
     widgets.show_figure(matrix, "status_matrix", report[report["year"] == year].drop(columns=["details"]),
                         f"accsm_status_matrix_{year}")
     st.subheader(f"Map by status, {year}")

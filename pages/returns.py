@@ -20,18 +20,24 @@ def _load_values(url: str) -> pd.DataFrame:
         return store.read_current_values(connection)
 
 
-def _draw_completeness(url, names, year, framework, as_of) -> None:
-    membership = data.load_membership(url)
+def _build_completeness(url, names, framework, as_of, membership, values, rejections):
     submissions = data.load_submissions(url)
-    values = _load_values(url)
     returned_years = [int(y) for y in submissions["year"].dropna()] if len(submissions) else []
     years = list(range(framework.baseline_year, max([framework.target_year, *returned_years]) + 1))
-    matrix = charts.build_completeness_matrix(submissions, list(names), years, uploads.read_rejections())
+    matrix = charts.build_completeness_matrix(submissions, list(names), years, list(rejections))
     matrix = charts.apply_membership(matrix, membership.members_in)
     filled = return_completeness(values, framework, list(matrix.index), years)
-    cells = charts.build_completeness_cells(matrix, filled)
-    widgets.show_figure(charts.completeness_figure(matrix, as_of, names=names, completeness=filled), "completeness",
-                        cells, "accsm_returns_received")
+    return (charts.completeness_figure(matrix, as_of, names=names, completeness=filled),
+            charts.build_completeness_cells(matrix, filled))
+
+
+def _draw_completeness(url, names, year, framework, as_of) -> None:
+    membership = data.load_membership(url)
+    values = _load_values(url)
+    rejections = tuple(uploads.read_rejections())  # this session's: part of the key
+    figure, cells = widgets.remembered_figure("completeness", rejections, lambda: _build_completeness(
+        url, names, framework, as_of, membership, values, rejections))
+    widgets.show_figure(figure, "completeness", cells, "accsm_returns_received")
     st.caption("“complete”: a stored return that fills every field the indicators need; “n blank”: a stored return "
                "that leaves n of them blank, so the indicators that need them read “no data” for that AMS. "
                "“warnings” are returns accepted with warnings. A rejected file is never stored, so “rejected” only "

@@ -13,25 +13,21 @@ def briefing(url: str, repeats: int, pdf_repeats: int) -> dict:
     from kpi.catalogue import CURRENT_FRAMEWORK
     from kpi.db import open_store
     from kpi.exports import images
-    from kpi.exports.briefing import (CHART_SCALE, CHART_WIDTH_PX, build_briefing, build_indicator_figures,
-                                      read_briefing_report)
+    from kpi.exports.briefing import CHART_SCALE, build_briefing, build_pack_figures
 
     engine = open_store(url)
     folder = Path(tempfile.mkdtemp(prefix="bench-briefing-"))
     alone, deck, deck_pdf, steps, pdf_steps = [], [], [], [], []
     with engine.connect() as connection:
         year = max(store.read_returned_years(connection))
-        report = read_briefing_report(connection, year)
-        as_of = store.data_as_of(connection)
-        states = store.read_member_states(connection)
-        names = dict(zip(states["iso3"], states["name"]))
         cold = images.start_renderer()
-        figures = list(build_indicator_figures(report, CURRENT_FRAMEWORK, as_of, names).values())
-        images.render_figures(figures[:1], "png", width=CHART_WIDTH_PX, scale=CHART_SCALE)  # warm-up
+        # The floor is the deck's own pictures: every chart of the pack, each at the size of its box on the slide.
+        figures = list(build_pack_figures(connection, year, CURRENT_FRAMEWORK).values())
+        images.render_figures(figures[:1], "png", scale=CHART_SCALE)  # warm-up
         slides = 0
         for n in range(max(repeats, pdf_repeats)):
             started = time.perf_counter()
-            images.render_figures(figures, "png", width=CHART_WIDTH_PX, scale=CHART_SCALE)
+            images.render_figures(figures, "png", scale=CHART_SCALE)
             alone.append(time.perf_counter() - started)
             if n < repeats:
                 started = time.perf_counter()

@@ -9,16 +9,19 @@ from pathlib import Path
 
 PAGES = ["overview", "indicator", "member_state", "returns", "targets", "exports"]
 
-# The floor: read the same report once (cached like the app does), draw the page's plotly figures with the same
-# kpi.charts builders, nothing else. Pages that draw no plotly figure get an empty page reading the cached report.
+# The floor: a bare Streamlit page that reads the same report once (cached like the app does) and draws what the page
+# draws with nothing around it: the same plotly figures, built by the same kpi.charts / kpi.maps builders on every
+# rerun, and as many plain st.dataframe tables as the page shows (each the year's rows the page is about). No
+# sidebar, styling, downloads or widgets.
 BARE_PAGE = '''
 import streamlit as st
-from kpi import charts, store
+from kpi import charts, maps, store
 from kpi.catalogue import CURRENT_FRAMEWORK as fw
 from kpi.db import open_store
 from kpi.engine import compute_report
 
 URL, PAGE = {url!r}, {page!r}
+TABLES = {{"overview": 7, "indicator": 1, "member_state": 4, "returns": 2, "targets": 2, "exports": 0}}
 
 
 @st.cache_resource
@@ -36,20 +39,28 @@ def _read():
 
 report, names, submissions, as_of = _read()
 year = int(report[report["value"].notna()]["year"].max())
+members = list(names)
 figures = []
 if PAGE == "overview":
-    figures = [charts.status_matrix_figure(report, year, fw, as_of)]
+    figures = [charts.status_matrix_figure(report, year, fw, as_of, names=names),
+               maps.status_map_figure(report, fw.indicators[0].code, year, fw, as_of, members, names)]
 elif PAGE == "indicator":
     indicator = fw.indicators[0]
-    figures = [charts.trend_figure(report, indicator, fw, as_of, countries=list(names), names=names),
-               charts.ranking_figure(report, indicator, year, fw, as_of, names=names)]
+    figures = [charts.trend_figure(report, indicator, fw, as_of, countries=members, names=names),
+               maps.status_map_figure(report, indicator, year, fw, as_of, members, names)]
+    if not indicator.is_yes_count:  # as the page: a yes/no indicator has no ranking
+        figures.insert(1, charts.ranking_figure(report, indicator, year, fw, as_of, names=names))
 elif PAGE == "returns":
     returned = [int(y) for y in submissions["year"].dropna()]
     years = list(range(fw.baseline_year, max([fw.target_year, *returned]) + 1))
-    matrix = charts.build_completeness_matrix(submissions, list(names), years, [])
+    matrix = charts.build_completeness_matrix(submissions, members, years, [])
     figures = [charts.completeness_figure(matrix, as_of, names=names)]
 for i, fig in enumerate(figures):
     st.plotly_chart(fig, key=f"figure_{{i}}", theme=None)
+scope = members[0] if PAGE == "member_state" else "ASEAN"
+rows = report[(report["year"] == year) & (report["scope"] == scope)].drop(columns=["details"])
+for i in range(TABLES[PAGE]):
+    st.dataframe(rows, key=f"table_{{i}}", hide_index=True)
 '''
 
 

@@ -276,7 +276,7 @@ class Bench:
             warm, bare = median(v["warm"]), median(v["bare"])
             note = "; ".join(v["problems"])[:120] if v["problems"] else ""
             rows.append(Row(f"page {page}, warm rerun (AppTest)", seconds(warm),
-                            f"bare page, {v['bare_figures']} of its {v['figures']} figure(s): {seconds(bare)}",
+                            f"bare page, {v['bare_figures']} of its {v['figures']} figure(s) and its tables: {seconds(bare)}",
                             times(warm / bare), "≤ 1.5× and < 150 ms", warm / bare <= 1.5 and warm < 0.150, note))
         first = r.get("first_visit")
         if first:

@@ -8,6 +8,7 @@ import os
 import shutil
 import threading
 import time
+from concurrent.futures import Future
 from pathlib import Path
 
 import plotly.graph_objects as go
@@ -81,13 +82,38 @@ def render_figures(figs: list[go.Figure], fmt: str = "png", width: int | None = 
 
     Raises as render_figure does.
     """
+    items = _render_items(figs, fmt, width, height, scale, demo, framework)
+    return _RENDERER.render(items) if items else []
+
+
+def submit_figures(figs: list[go.Figure], fmt: str = "png", width: int | None = None, height: int | None = None,
+                   scale: float = DEFAULT_SCALE) -> list[Future]:
+    """Start rendering the figures through the shared renderer and return one future per figure, in order: the
+    caller builds what else it needs while Chromium draws, and `wait_for_picture` takes each image when needed.
+
+    Raises ValueError for an unknown format and RendererUnavailable without Chromium.
+    """
+    return _RENDERER.submit(_render_items(figs, fmt, width, height, scale, False, None))
+
+
+def wait_for_picture(future: Future, what: str) -> bytes:
+    """Return the image of a submitted figure (`what` names it in the error); raises RenderError on failure."""
+    try:
+        return future.result(RENDER_TIMEOUT_SECONDS * 40)  # queued behind at most a pack's figures
+    except TimeoutError as exc:
+        future.cancel()
+        _RENDERER.stop()  # a hung browser is restarted by the next call rather than blocking every caller
+        raise RenderError(f"rendering {what} timed out") from exc
+    except Exception as exc:
+        raise RenderError(f"{what} failed to render: {type(exc).__name__}: {exc}") from exc
+
+
+def _render_items(figs, fmt: str, width, height, scale: float, demo: bool, framework) -> list[tuple[dict, dict]]:
     if fmt not in FORMATS:
         raise ValueError(f"format must be one of {', '.join(FORMATS)} (got {fmt!r})")
     if framework is not None and framework.is_provisional:
         figs = [mark_provisional(go.Figure(fig), framework) for fig in figs]
     figs = [mark_demo(go.Figure(fig)) for fig in figs] if demo else list(figs)
-    if not figs:
-        return []
     items = []
     for fig in figs:
         spec = fig.to_dict() if hasattr(fig, "to_dict") else fig
@@ -95,7 +121,7 @@ def render_figures(figs: list[go.Figure], fmt: str = "png", width: int | None = 
         items.append((spec, {"format": fmt, "width": width or layout.get("width") or DEFAULT_WIDTH,
                              "height": height or layout.get("height") or DEFAULT_HEIGHT,
                              "scale": 1 if fmt == "svg" else scale}))
-    return _RENDERER.render(items)
+    return items
 
 
 def start_renderer() -> float:
@@ -169,6 +195,15 @@ class _Renderer:
             raise RenderError(f"{len(failures)} of {len(items)} figure(s) failed to render; figure {index + 1}: "
                               f"{type(error).__name__}: {error}") from error
         return results
+
+    def submit(self, items: list[tuple[dict, dict]]) -> list[Future]:
+        self.start()
+        with self._lock:
+            loop, renderer = self._loop, self._kaleido
+        if loop is None or renderer is None:
+            raise RendererUnavailable("the chart renderer was stopped while a render was starting")
+        return [asyncio.run_coroutine_threadsafe(renderer.calc_fig(spec, opts=dict(opts)), loop)
+                for spec, opts in items]
 
     def stop(self) -> None:
         with self._lock:

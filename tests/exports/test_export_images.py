@@ -79,3 +79,26 @@ def test_find_browser__a_missing_chromium_says_to_install_debians_package(monkey
 def test_find_browser__uses_the_system_chromium(monkeypatch):
     monkeypatch.delenv(images.BROWSER_VARIABLE, raising=False)
     assert images.find_browser().endswith("chromium")
+
+
+def test_submit_figures__one_picture_per_figure_in_order_while_the_caller_goes_on():
+    # The briefing builds its slides while these render: each future must hold its own figure's picture.
+    figures = [go.Figure(layout=dict(width=300 + 100 * n, height=200, title=f"figure {n}")) for n in range(3)]
+    futures = images.submit_figures(figures, "png", scale=1)
+    sizes = [read_png_size(images.wait_for_picture(f, f"figure {n}")) for n, f in reversed(list(enumerate(futures)))]
+    assert sizes == [(500, 200), (400, 200), (300, 200)]
+
+
+def test_submit_figures__an_unknown_format_is_refused_before_anything_is_sent():
+    with pytest.raises(ValueError, match="format must be one of png, svg"):
+        images.submit_figures([go.Figure()], "gif")
+
+
+def test_wait_for_picture__a_failed_render_names_the_figure():
+    from concurrent.futures import Future
+
+    failed = Future()
+    failed.set_exception(RuntimeError("Chromium closed the tab"))
+    with pytest.raises(images.RenderError, match=r"^the chart of map A.1.1 failed to render: RuntimeError: "
+                                                 r"Chromium closed the tab$"):
+        images.wait_for_picture(failed, "the chart of map A.1.1")

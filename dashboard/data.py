@@ -48,30 +48,61 @@ def get_engine(url: str) -> Engine:
 
 @st.cache_resource(show_spinner=False)
 def _demo_data_state(url: str) -> dict:
-    # One per store and process: a lock, so two first visitors do not both load, and whether it was done.
-    return {"lock": threading.Lock(), "done": False}
+    # One per store and process: the loading thread (at most one), how far it is, what it loaded or raised.
+    return {"lock": threading.Lock(), "thread": None, "progress": (0, 0), "loaded": None, "error": None}
 
 
 def ensure_demo_data(url: str) -> int:
-    """Load the demo returns into a store that was never used (once per process), with a progress bar saying how
-    many files are loaded; return how many were loaded."""
+    """Load the demo returns into a store that was never used (once per process), showing a progress bar that says
+    how many files are loaded; return how many were loaded (0 when the store was used before).
+
+    The files load on a thread of their own, not in the page's run: a visitor who closes the tab or clicks
+    elsewhere meanwhile stops the page, not the load, so the demo data is never left half loaded. Every visitor
+    arriving meanwhile sees the same progress. A failed load is raised here and tried again on the next run.
+    """
     state = _demo_data_state(url)
-    if state["done"]:
-        return 0
     with state["lock"]:
-        if state["done"]:
-            return 0
-        # Not inside a cached function: Streamlit would replay the progress bar on every later run.
+        if state["loaded"] is None and state["thread"] is None:
+            engine = get_engine(url)
+            with engine.connect() as connection:
+                used = store.has_history(connection)
+            if used:
+                state["loaded"] = 0
+            else:
+                state["error"] = None
+                state["thread"] = threading.Thread(target=_load_demo, args=(engine, state), daemon=True,
+                                                   name="demo-data-load")
+                state["thread"].start()
+        elif state["thread"] is not None and not state["thread"].is_alive():
+            state["thread"] = None  # finished while no page was watching it
+        thread = state["thread"]
+    if thread is not None:
         bar = st.progress(0.0, text="Loading the demo data for a first look…")
-        try:
-            loaded = load_demo_data(get_engine(url), user="demo", progress=lambda done, total, name: bar.progress(
-                done / total, text=f"Loading the demo data for a first look: {done} of {total} files"))
-        finally:
-            bar.empty()
-        state["done"] = True
+        while thread.is_alive():
+            done, total = state["progress"]
+            if total:
+                bar.progress(done / total, text=f"Loading the demo data for a first look: {done} of {total} files")
+            thread.join(0.2)
+        with state["lock"]:
+            if state["thread"] is thread:
+                state["thread"] = None
+        if state["error"] is None:
+            st.rerun()  # the page again, from the top, without the bar
+    if state["error"] is not None:
+        raise state["error"]
+    return state["loaded"] or 0
+
+
+def _load_demo(engine: Engine, state: dict) -> None:
+    try:
+        loaded = load_demo_data(engine, user="demo",
+                                progress=lambda done, total, name: state.update(progress=(done, total)))
+    except Exception as error:  # noqa: BLE001 - handed to the page run, which shows it (widgets.explain_errors)
+        state["error"] = error
+        return
     if loaded:
-        clear_caches()
-    return loaded
+        clear_caches()  # nothing cached before the load holds the demo data
+    state["loaded"] = loaded
 
 
 @st.cache_data(show_spinner="Computing the indicators…")

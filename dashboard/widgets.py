@@ -93,14 +93,13 @@ def draw_downloads(key: str, fig: go.Figure | None = None, data: pd.DataFrame | 
         # Made only when clicked, like the images: the names and units are read now, in the page's run.
         names = _country_names()
         units = {indicator.code: indicator.unit for indicator in plan.indicators}
-        table = data
         next(columns).download_button(
-            "CSV", data=lambda: tables.table_to_csv(_for_export(table, names, units), demo, plan),
+            "CSV", data=lambda: tables.table_to_csv(_for_export(data, names, units), demo, plan),
             file_name=tables.export_file_name(stem, "csv", demo, plan), mime="text/csv",
             key=f"{key}_csv", on_click="ignore", icon=":material/download:",
             help="Download the data behind this view as CSV")
         next(columns).download_button(
-            "Excel", data=lambda: tables.table_to_excel(_for_export(table, names, units), stem[:31], demo, plan),
+            "Excel", data=lambda: tables.table_to_excel(_for_export(data, names, units), stem[:31], demo, plan),
             file_name=tables.export_file_name(stem, "xlsx", demo, plan),
             key=f"{key}_xlsx", on_click="ignore", icon=":material/download:",
             mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

@@ -177,11 +177,7 @@ class _Renderer:
             return time.perf_counter() - started
 
     def render(self, items: list[tuple[go.Figure, dict]]) -> list[bytes]:
-        self.start()
-        with self._lock:
-            loop, renderer = self._loop, self._kaleido
-        if loop is None or renderer is None:
-            raise RendererUnavailable("the chart renderer was stopped while a render was starting")
+        loop, renderer = self._running()
         future = asyncio.run_coroutine_threadsafe(_render_all(renderer, items), loop)
         try:
             results = future.result(RENDER_TIMEOUT_SECONDS * len(items) + 5)
@@ -197,13 +193,18 @@ class _Renderer:
         return results
 
     def submit(self, items: list[tuple[dict, dict]]) -> list[Future]:
+        loop, renderer = self._running()
+        return [asyncio.run_coroutine_threadsafe(renderer.calc_fig(spec, opts=dict(opts)), loop)
+                for spec, opts in items]
+
+    def _running(self):
+        """Return the (event loop, kaleido) pair, starting the browser first if needed."""
         self.start()
         with self._lock:
             loop, renderer = self._loop, self._kaleido
         if loop is None or renderer is None:
             raise RendererUnavailable("the chart renderer was stopped while a render was starting")
-        return [asyncio.run_coroutine_threadsafe(renderer.calc_fig(spec, opts=dict(opts)), loop)
-                for spec, opts in items]
+        return loop, renderer
 
     def stop(self) -> None:
         with self._lock:

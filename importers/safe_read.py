@@ -10,9 +10,8 @@ import re
 import zipfile
 from dataclasses import dataclass, field
 from typing import Iterator
-
-from defusedxml import DefusedXmlException
-from defusedxml.ElementTree import iterparse as _defused_iterparse
+from xml.etree.ElementTree import iterparse as _iterparse
+from xml.parsers import expat
 
 __all__ = [
     "MAX_CELL_TEXT",
@@ -357,13 +356,31 @@ def _xml_bytes_as_ascii(content: bytes) -> bytes:
 
 
 def _parse_events(content: bytes, events: tuple[str, ...] = ("end",)) -> Iterator[tuple[str, object]]:
-    """Yield iterparse events from defusedxml (DTDs forbidden, no external resolution)."""
+    """Yield iterparse events of one XML part, after _refuse_declarations has found no DTD or entity in it."""
+    _refuse_declarations(content)
+    yield from _iterparse(io.BytesIO(content), events=events)
+
+
+def _refuse_declarations(content: bytes) -> None:
+    """Refuse a part that declares a DTD or an entity, or refers to an external one, as defusedxml does.
+
+    defusedxml sets these four handlers on expat and then builds the tree in pure Python, which was half of a
+    return's reading time. Here expat runs once with only those handlers (at C speed, building nothing), and the
+    tree comes from the standard library's C parser, which then never meets a declaration.
+    """
+    parser = expat.ParserCreate()
+    parser.StartDoctypeDeclHandler = _unsafe_declaration
+    parser.EntityDeclHandler = _unsafe_declaration
+    parser.UnparsedEntityDeclHandler = _unsafe_declaration
+    parser.ExternalEntityRefHandler = _unsafe_declaration
     try:
-        yield from _defused_iterparse(
-            io.BytesIO(content), events=events, forbid_dtd=True, forbid_entities=True, forbid_external=True
-        )
-    except DefusedXmlException:
-        raise _Reject("the file contains unsafe XML (DTD/entity declarations); " + _RESAVE, "unsafe-xml") from None
+        parser.Parse(content, True)
+    except expat.ExpatError:
+        pass  # damaged XML: the tree parser stops at the same place and the part is reported as damaged
+
+
+def _unsafe_declaration(*_args) -> None:
+    raise _Reject("the file contains unsafe XML (DTD/entity declarations); " + _RESAVE, "unsafe-xml")
 
 
 _LOCAL_NAMES: dict[str, str] = {}

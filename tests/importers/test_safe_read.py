@@ -16,6 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from openpyxl.utils.datetime import CALENDAR_MAC_1904
 
+from importers import safe_read
 from importers.safe_read import (
     MAX_CELL_TEXT,
     Cell,
@@ -478,6 +479,18 @@ def test_doctype_in_any_part_is_unsafe_xml(part):
 def test_doctype_in_a_utf16_part_is_unsafe_xml():
     bomb = '<?xml version="1.0" encoding="UTF-16"?><!DOCTYPE x SYSTEM "http://localhost/x.dtd"><x/>'.encode("utf-16")
     assert _reject(_hand_xlsx("", extra_parts={"docProps/app.xml": bomb})).reason == "unsafe-xml"
+
+
+@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be"])
+def test_a_declaration_the_byte_scan_cannot_see_is_refused_by_the_parser(encoding):
+    # UTF-16 without a byte-order mark or an XML declaration: the byte scan sees "<\0!\0D\0..." and no DOCTYPE,
+    # but expat reads it as UTF-16, so the parser's own refusal is what keeps the entities out.
+    bomb = ('<!DOCTYPE worksheet [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;">]>'
+            f'<worksheet xmlns="{MAIN_NS}"><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>&b;</t></is></c>'
+            '</row></sheetData></worksheet>').encode(encoding)
+    assert b"<!DOCTYPE" not in safe_read._xml_bytes_as_ascii(bomb)  # its narrowing needs a BOM or "<?"
+    exc = _reject(_replace_part("xl/worksheets/sheet1.xml", bomb))
+    assert exc.reason == "unsafe-xml" and "unsafe XML" in str(exc)
 
 
 def _replace_part(part: str, content: bytes) -> bytes:

@@ -68,15 +68,17 @@ def validate_return(workbook: Workbook, connection: Connection) -> Validation:
 
 def compare_return(connection: Connection, content: ReturnContent) -> list[Change]:
     """Return what storing this return would change against the current return for its AMS and year."""
+    # Most files are the first return of their AMS and year: one lookup then stands for the four reads.
+    stored = store.has_current_return(connection, content.country, content.year)
     old = {row.field_code: _stored_value(row)
-           for row in store.read_values_of_return(connection, content.country, content.year)}
+           for row in store.read_values_of_return(connection, content.country, content.year)} if stored else {}
     changes = []
     for field in RETURN_FIELDS:
         new = content.values[field.code].value if field.code in content.values else None
         if plain_value(old.get(field.code)) != plain_value(new):
             changes.append(Change(field.code, plain_value(old.get(field.code)), plain_value(new)))
     for list_sheet in LIST_SHEETS:
-        old_rows = _stored_items(connection, list_sheet, content.country, content.year)
+        old_rows = _stored_items(connection, list_sheet, content.country, content.year) if stored else []
         new_rows = [_item_key(list_sheet, row) for row in content.items.get(list_sheet.code, [])]
         if old_rows != new_rows:
             changes.append(Change(f"{list_sheet.sheet} (rows)", len(old_rows), len(new_rows)))

@@ -334,6 +334,11 @@ def _current_return_ids(country: str, year: int | None = None, up_to_year: int |
     return query
 
 
+def has_current_return(connection: Connection, country: str, year: int) -> bool:
+    """Return whether the AMS has a current return for the year (what read_values_of_return would read from)."""
+    return bool(connection.execute(select(_current_return_ids(country, year=year).exists())).scalar())
+
+
 def read_values_of_return(connection: Connection, country: str, year: int) -> list:
     """Return the single values of the current return of one AMS and year as rows (field_code, value_number,
     value_text), in stored order; empty when there is none. Filtered in SQL, so its cost is one return's."""

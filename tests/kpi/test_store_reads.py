@@ -44,3 +44,11 @@ def test_read_items_of_return__as_the_filtered_frame(stored, country, year):
                                                      ("KHM", 2016, 2016), ("LAO", 2020, None)])
 def test_read_latest_return_year__latest_current_year_up_to(stored, country, up_to, latest):
     assert store.read_latest_return_year(stored, country, up_to) == latest
+
+
+@pytest.mark.parametrize("country, year, has", [("BRN", 2014, True), ("BRN", 2016, True), ("KHM", 2016, True),
+                                                ("KHM", 2014, False), ("BRN", 2015, False)])
+def test_has_current_return__when_read_values_of_return_has_a_return_to_read(stored, country, year, has):
+    assert store.has_current_return(stored, country, year) is has
+    frame = store.read_current_values(stored)
+    assert ((frame["country"] == country) & (frame["year"] == year)).any() == has

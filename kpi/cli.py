@@ -117,12 +117,10 @@ def choose_plan(connection, plan: str | None, year: int | None):
 
 def format_report(report: pd.DataFrame, fmt: str) -> str:
     """Return the report as CSV (blank for no value) or JSON (null for no value); figures unrounded."""
-    import pandas as pd
-
-    records = [{k: _plain(v) for k, v in row.items()} for row in report.to_dict("records")]
     if fmt == "json":
+        records = [{k: _plain(v) for k, v in row.items()} for row in report.to_dict("records")]
         return json.dumps(records, ensure_ascii=False, indent=1) + "\n"
-    frame = pd.DataFrame(records, columns=report.columns)
+    frame = report.copy()
     frame["coverage"] = frame["coverage"].astype("Int64")
     frame["details"] = [json.dumps(d, sort_keys=True) if d else "" for d in frame["details"]]
     return frame.to_csv(index=False, lineterminator="\n")

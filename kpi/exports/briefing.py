@@ -12,11 +12,7 @@ and nothing is under 12 pt but the 10 pt source line.
 
 from __future__ import annotations
 
-import shutil
-import subprocess
-import tempfile
 import time
-import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -34,7 +30,7 @@ from kpi.charts import (NOT_MEMBER, RETURN_STATE_COLOURS, apply_membership, buil
                         describe_provisional, describe_source, format_as_of, provisional_marker)
 from kpi.completeness import indicator_gaps, return_completeness
 from kpi.engine import compute_report
-from kpi.exports import cycle_slides, pack_charts
+from kpi.exports import cycle_slides, pack_charts, pdf
 from kpi.exports.images import start_renderer, submit_figures, wait_for_picture
 from kpi.exports.messages import (
     compute_key_messages, describe_leaders, format_amount, format_change, rank_members, write_key_messages,
@@ -71,7 +67,6 @@ CHART_HEIGHT_PX = round(Inches(4.0).pt * CHART_PX_PER_PT)  # its usual height (t
 DEMO_MARKER = "DEMO DATA"
 DEMO_NOTE = f"{DEMO_MARKER} – illustrative returns, not official figures"
 NOT_JUDGED_YES_NO = "answer (not judged)"
-SOFFICE_TIMEOUT_SECONDS = 300
 _DEMO_RED = RGBColor(0xC5, 0x30, 0x30)
 _PROVISIONAL_ORANGE = RGBColor(0x9C, 0x42, 0x21)  # kpi.charts.PROVISIONAL_COLOUR
 _NOT_JUDGED_FILL = pack_charts.NOT_JUDGED_FILL  # grey, light enough for dark text: never red
@@ -228,30 +223,14 @@ def describe_indicator(row: dict | None, indicator: Indicator, year: int, framew
 
 
 def convert_to_pdf(pptx_path: Path, pdf_path: Path) -> Path:
-    """Convert a deck to PDF with LibreOffice headless (private profile); return the PDF path.
+    """Convert a deck to PDF with LibreOffice (kpi.exports.pdf); return the PDF path.
 
     Raises BriefingError when soffice is missing, fails or times out.
     """
-    soffice = shutil.which("soffice") or shutil.which("libreoffice")
-    if soffice is None:
-        raise BriefingError("the PDF needs LibreOffice: install Debian's libreoffice-impress package")
-    pdf_path.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(prefix="kpi-briefing-") as work:
-        # A private profile: a user's open LibreOffice (or a parallel export) would otherwise lock the default one.
-        profile = Path(work) / f"profile-{uuid.uuid4().hex}"
-        command = [soffice, f"-env:UserInstallation={profile.as_uri()}", "--headless", "--norestore",
-                   "--convert-to", "pdf", "--outdir", work, str(Path(pptx_path).resolve())]
-        try:
-            finished = subprocess.run(command, capture_output=True, text=True, timeout=SOFFICE_TIMEOUT_SECONDS)
-        except subprocess.TimeoutExpired as exc:
-            raise BriefingError(f"LibreOffice took more than {SOFFICE_TIMEOUT_SECONDS} s to convert the deck") from exc
-        produced = Path(work) / (Path(pptx_path).stem + ".pdf")
-        if finished.returncode != 0 or not produced.is_file():
-            detail = (finished.stderr or finished.stdout).strip().splitlines()
-            raise BriefingError(f"LibreOffice could not convert the deck to PDF (exit {finished.returncode}): "
-                                f"{detail[-1] if detail else 'no output'}")
-        shutil.move(str(produced), pdf_path)
-    return pdf_path
+    try:
+        return pdf.convert_to_pdf(pptx_path, pdf_path)
+    except pdf.PdfError as exc:
+        raise BriefingError(str(exc)) from exc
 
 
 # --- reading ------------------------------------------------------------------------------------

@@ -1,0 +1,71 @@
+"""The deck's PDF: a long deck converted in two halves at once reads as one PDF, slide for slide, in order."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+
+import pytest
+from pptx import Presentation
+from pptx.util import Inches
+
+from kpi.exports import pdf
+
+pytestmark = pytest.mark.skipif(
+    not (shutil.which("soffice") or shutil.which("libreoffice")) or not shutil.which("pdftotext"),
+    reason="needs LibreOffice and poppler-utils (scripts/test.sh installs both)")
+
+
+def write_deck(path, slides: int, title: str = "Numbered slides"):
+    deck = Presentation()
+    deck.core_properties.title = title
+    for number in range(1, slides + 1):
+        slide = deck.slides.add_slide(deck.slide_layouts[6])
+        box = slide.shapes.add_textbox(Inches(1), Inches(1), Inches(6), Inches(1))
+        box.text_frame.text = f"Slide number {number} of {slides}"
+    deck.save(path)
+    return path
+
+
+def page_texts(pdf_path) -> list[str]:
+    text = subprocess.run(["pdftotext", "-layout", str(pdf_path), "-"], capture_output=True, text=True,
+                          check=True).stdout
+    return [page.strip() for page in text.split("\f") if page.strip()]
+
+
+@pytest.mark.parametrize("slides", [pdf.SPLIT_FROM_SLIDES - 1, pdf.SPLIT_FROM_SLIDES, 25])
+def test_convert_to_pdf__every_slide_once_in_order(tmp_path, slides):
+    deck = write_deck(tmp_path / "deck.pptx", slides)
+    result = pdf.convert_to_pdf(deck, tmp_path / "out" / "deck.pdf")
+    assert result == tmp_path / "out" / "deck.pdf"
+    assert page_texts(result) == [f"Slide number {n} of {slides}" for n in range(1, slides + 1)]
+
+
+def test_convert_to_pdf__the_halves_keep_the_decks_title(tmp_path):
+    deck = write_deck(tmp_path / "deck.pptx", 20, title="SOM briefing 2020")
+    result = pdf.convert_to_pdf(deck, tmp_path / "deck.pdf")
+    info = subprocess.run(["pdfinfo", str(result)], capture_output=True, text=True, check=True).stdout
+    assert "SOM briefing 2020" in info
+
+
+def test_split_deck__halves_of_a_long_deck_carry_only_their_slides(tmp_path):
+    deck = write_deck(tmp_path / "deck.pptx", 25)
+    parts = pdf._split_deck(deck, tmp_path)
+    texts = [[s.shapes[0].text_frame.text for s in Presentation(p).slides] for p in parts]
+    assert texts == [[f"Slide number {n} of 25" for n in range(1, 14)],
+                     [f"Slide number {n} of 25" for n in range(14, 26)]]
+    assert pdf._split_deck(write_deck(tmp_path / "short.pptx", 3), tmp_path) == [(tmp_path / "short.pptx").resolve()]
+
+
+def test_convert_to_pdf__a_deck_libreoffice_cannot_read_names_the_failure(tmp_path):
+    broken = tmp_path / "broken.pptx"
+    broken.write_bytes(b"not a deck at all")
+    with pytest.raises(pdf.PdfError, match="LibreOffice could not convert the deck to PDF"):
+        pdf.convert_to_pdf(broken, tmp_path / "broken.pdf")
+    assert not (tmp_path / "broken.pdf").exists()
+
+
+def test_convert_to_pdf__without_libreoffice_says_what_to_install(tmp_path, monkeypatch):
+    monkeypatch.setattr(pdf.shutil, "which", lambda name: None)
+    with pytest.raises(pdf.PdfError, match="install Debian's libreoffice-impress"):
+        pdf.convert_to_pdf(write_deck(tmp_path / "deck.pptx", 2), tmp_path / "deck.pdf")

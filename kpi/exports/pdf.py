@@ -17,6 +17,9 @@ SOFFICE_TIMEOUT_SECONDS = 300
 # write), so two processes each given half the slides take 3.7 s where one takes 5.3 s. A short deck, or a
 # machine with one core, is converted whole.
 SPLIT_FROM_SLIDES = 12
+# Charts are kept as the lossless PNGs they are: LibreOffice's default re-encodes every picture as JPEG, which blurs
+# thin lines and small text, makes a larger file and takes longer (4.9 s instead of 5.3 s for the whole pack).
+PDF_FILTER = 'pdf:impress_pdf_Export:{"UseLosslessCompression":{"type":"boolean","value":"true"}}'
 
 
 class PdfError(Exception):
@@ -78,7 +81,7 @@ def _run_soffice(soffice: str, decks: list[Path], work: Path) -> list[Path]:
         # lock the same one.
         profile = work / f"profile-{number}-{uuid.uuid4().hex}"
         command = [soffice, f"-env:UserInstallation={profile.as_uri()}", "--headless", "--norestore",
-                   "--convert-to", "pdf", "--outdir", str(outdir), str(deck)]
+                   "--convert-to", PDF_FILTER, "--outdir", str(outdir), str(deck)]
         processes.append((subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True),
                           outdir / (deck.stem + ".pdf")))
     deadline = time.monotonic() + SOFFICE_TIMEOUT_SECONDS

@@ -69,3 +69,19 @@ def test_convert_to_pdf__without_libreoffice_says_what_to_install(tmp_path, monk
     monkeypatch.setattr(pdf.shutil, "which", lambda name: None)
     with pytest.raises(pdf.PdfError, match="install Debian's libreoffice-impress"):
         pdf.convert_to_pdf(write_deck(tmp_path / "deck.pptx", 2), tmp_path / "deck.pdf")
+
+
+def test_convert_to_pdf__pictures_stay_lossless_not_jpeg(tmp_path):
+    from PIL import Image, ImageDraw
+
+    picture = Image.new("RGB", (1200, 600), "white")
+    ImageDraw.Draw(picture).line([(0, 300), (1200, 310)], fill="black", width=2)  # a chart's thin line
+    picture.save(tmp_path / "chart.png")
+    deck = Presentation()
+    deck.slides.add_slide(deck.slide_layouts[6]).shapes.add_picture(str(tmp_path / "chart.png"), Inches(1), Inches(1),
+                                                                    width=Inches(8))
+    deck.save(tmp_path / "deck.pptx")
+    result = pdf.convert_to_pdf(tmp_path / "deck.pptx", tmp_path / "deck.pdf")
+    listing = subprocess.run(["pdfimages", "-list", str(result)], capture_output=True, text=True, check=True).stdout
+    encodings = [line.split()[8] for line in listing.splitlines()[2:] if line.split()[2] == "image"]
+    assert encodings == ["image"], listing  # "image" is Flate (lossless); LibreOffice's default writes "jpeg"

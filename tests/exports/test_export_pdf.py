@@ -48,13 +48,31 @@ def test_convert_to_pdf__the_halves_keep_the_decks_title(tmp_path):
     assert "SOM briefing 2020" in info
 
 
-def test_split_deck__halves_of_a_long_deck_carry_only_their_slides(tmp_path):
+def test_decks_to_convert__the_parts_of_a_long_deck_carry_only_their_slides(tmp_path):
     deck = write_deck(tmp_path / "deck.pptx", 25)
-    parts = pdf._split_deck(deck, tmp_path)
+    parts = list(pdf._decks_to_convert(deck, tmp_path))
     texts = [[s.shapes[0].text_frame.text for s in Presentation(p).slides] for p in parts]
     assert texts == [[f"Slide number {n} of 25" for n in range(1, 14)],
                      [f"Slide number {n} of 25" for n in range(14, 26)]]
-    assert pdf._split_deck(write_deck(tmp_path / "short.pptx", 3), tmp_path) == [(tmp_path / "short.pptx").resolve()]
+    short = write_deck(tmp_path / "short.pptx", 3)
+    assert list(pdf._decks_to_convert(short, tmp_path)) == [short.resolve()]
+
+
+def test_balanced_split__slides_with_pictures_weigh_more(tmp_path):
+    from PIL import Image
+
+    noisy = Image.effect_noise((800, 400), 80).convert("RGB")  # noise: a picture that does not compress away
+    deck = Presentation()
+    for number in range(18):
+        slide = deck.slides.add_slide(deck.slide_layouts[6])
+        slide.shapes.add_textbox(Inches(1), Inches(1), Inches(6), Inches(1)).text_frame.text = f"Slide {number}"
+        if number >= 12:
+            noisy.rotate(number).save(tmp_path / f"picture{number}.png")
+            slide.shapes.add_picture(str(tmp_path / f"picture{number}.png"), Inches(1), Inches(2))
+    deck.save(tmp_path / "deck.pptx")
+    first = pdf._balanced_split(Presentation(tmp_path / "deck.pptx"))
+    assert 12 < first < 18  # the six picture slides outweigh the twelve text slides: the first part takes more
+    assert first == pdf._balanced_split(deck)
 
 
 def test_convert_to_pdf__a_deck_libreoffice_cannot_read_names_the_failure(tmp_path):

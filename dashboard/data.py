@@ -1,4 +1,4 @@
-"""Cached loaders: one engine per database URL, query results cached until an import or edit clears them."""
+"""Cached loaders: one engine per database URL, query results cached until the data changes."""
 
 from __future__ import annotations
 
@@ -187,6 +187,23 @@ def read_country_names(url: str) -> dict[str, str]:
     """Return {iso3: name} for the ten AMS."""
     states = load_member_states(url)
     return dict(zip(states["iso3"], states["name"]))
+
+
+@st.cache_resource(show_spinner=False)
+def _seen_change_markers() -> dict:
+    # Per process: the store's change marker when its cached data was read, by database URL.
+    return {}
+
+
+def refresh_if_changed(url: str) -> None:
+    """Drop the caches when the store changed outside this server (`python -m importers load`, another server
+    on the same database) since its cached data was read; one small query per page run."""
+    with get_engine(url).connect() as connection:
+        marker = store.read_change_marker(connection)
+    seen = _seen_change_markers()
+    if url in seen and seen[url] != marker:
+        clear_caches()
+    seen[url] = marker
 
 
 def clear_caches() -> None:

@@ -54,6 +54,7 @@ def draw_furniture() -> None:
     url = data.get_database_url()
     data.get_engine(url)
     data.ensure_demo_data(url)
+    data.refresh_if_changed(url)
     status = data.load_status(url)
     with st.sidebar:
         st.markdown("### ACCSM KPI dashboard")

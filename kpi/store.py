@@ -447,6 +447,12 @@ def read_workplan(connection: Connection, plan_code: str) -> pd.DataFrame:
     return _frame(connection, query, [c.name for c in w.columns])
 
 
+def read_change_marker(connection: Connection) -> int | None:
+    """Return the newest audit log id: it moves with every change to the data (each appends a line to the log, in
+    kpi.db.write_transaction, one writer at a time, so the ids grow in commit order); None before the first."""
+    return connection.execute(select(func.max(schema.audit_log.c.id))).scalar()
+
+
 def read_audit(connection: Connection, entity: str | None = None) -> pd.DataFrame:
     """Return the audit log, newest first, optionally for one kind of entity."""
     a = schema.audit_log.c

@@ -52,3 +52,13 @@ def test_has_current_return__when_read_values_of_return_has_a_return_to_read(sto
     assert store.has_current_return(stored, country, year) is has
     frame = store.read_current_values(stored)
     assert ((frame["country"] == country) & (frame["year"] == year)).any() == has
+
+
+def test_read_change_marker__moves_with_every_change(connection, add_return):
+    before = store.read_change_marker(connection) or 0  # the test store's users were added (and logged) already
+    add_return(connection, "BRN", 2014, {"agencies_total": 10})
+    first = store.read_change_marker(connection)
+    add_return(connection, "BRN", 2014, {"agencies_total": 40})  # a new version supersedes the first
+    second = store.read_change_marker(connection)
+    store.set_target(connection, "2016-2020", "A.1", "ASEAN", 6, 10, None, "local")
+    assert before < first < second < store.read_change_marker(connection)

@@ -50,3 +50,27 @@ def test_a_figure_is_built_once_per_view_and_again_after_an_import(database_url,
     at.run()
     assert_clean(at)
     assert len(built) == 3 and "returns received **3 of 10**" in texts(at)
+
+
+def test_a_load_by_another_program_shows_on_the_next_page_run(database_url, open_page, monkeypatch, tmp_path):
+    # `python -m importers load` beside the server, or a second server on the same database: no clear_caches call
+    # reaches this server, so the store's change marker (its newest audit line) is what tells it.
+    built = _count_calls(monkeypatch, maps, "status_map_figure")
+    at = open_page("pages/overview.py", year="2018")
+    assert "returns received **2 of 10**" in texts(at)
+    at.run()
+    assert len(built) == 1  # nothing changed: the kept figure is drawn
+
+    template = write_return_template(tmp_path / "t.xlsx", "KHM", 2018)
+    filled = fill_return(template, tmp_path / "r.xlsx", {**VALID_VALUES, "country": "KHM", "year": 2018},
+                         VALID_ITEMS)
+    engine = open_store(database_url)
+    try:
+        assert load_file(engine, filled.read_bytes(), "r.xlsx", "tester").accepted
+    finally:
+        engine.dispose()
+    at.run()
+    assert_clean(at)
+    assert len(built) == 2 and "returns received **3 of 10**" in texts(at)
+    at.run()
+    assert len(built) == 2

@@ -4,10 +4,13 @@ computer. Reached through a proxy, or started on every interface, it shows a mes
 
 from __future__ import annotations
 
+import urllib.parse
+
 import pytest
 from playwright.sync_api import expect
 
 from dashboard.text import WORD_JOINER
+from tests.e2e.forwarding_proxy import ForwardingProxy
 
 pytestmark = pytest.mark.e2e
 
@@ -41,18 +44,14 @@ def test_local_mode__this_computer_sees_the_dashboard_with_the_local_caption(pag
     assert page.locator('[data-testid="stSidebar"]').get_by_label("Your name", exact=False).count() == 0
 
 
-def test_local_mode__reached_through_a_proxy_shows_nothing(browser, local_url, output_dir):
-    context = browser.new_context(viewport={"width": 1400, "height": 1000},
-                                  extra_http_headers={"X-Forwarded-For": "203.0.113.7"})
-    try:
-        page = context.new_page()
-        page.goto(local_url)
+def test_local_mode__reached_through_a_proxy_shows_nothing(page, local_url, output_dir):
+    host, port = urllib.parse.urlsplit(local_url).hostname, urllib.parse.urlsplit(local_url).port
+    with ForwardingProxy(host, port) as proxied_url:
+        page.goto(proxied_url)
         _wait_for_text(page, "reached from another computer")
         page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]', timeout=TIMEOUT)
         _assert_nothing_of_the_data(page)
         page.screenshot(path=str(output_dir / "local_mode_through_a_proxy.png"))
-    finally:
-        context.close()
 
 
 def test_local_mode__started_on_every_interface_shows_nothing(page, tmp_path, ui, output_dir):

@@ -53,7 +53,7 @@ def _red_pixels(png: bytes, box: tuple[float, float, float, float]) -> int:
     image = Image.open(io.BytesIO(png)).convert("RGB")
     width, height = image.size
     crop = image.crop((int(box[0] * width), int(box[1] * height), int(box[2] * width), int(box[3] * height)))
-    return sum(1 for pixel in crop.getdata() if all(abs(a - b) < 40 for a, b in zip(pixel, RED)))
+    return sum(1 for pixel in crop.get_flattened_data() if all(abs(a - b) < 40 for a, b in zip(pixel, RED)))
 
 
 # ----------------------------------------------------------------------------------------------- chart images

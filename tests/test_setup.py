@@ -19,6 +19,8 @@ NOT_IMPORTED_BUT_NEEDED = {
     "numpy": "pinned for pandas and plotly, which import it",
     "authlib": "st.login's OpenID Connect client, imported by Streamlit when sign-in is configured",
     "httpx": "Authlib's HTTP client for st.login (Streamlit's auth extra)",
+    "defusedxml": "openpyxl parses through it when it is installed (the templates it loads); the safe reader sets "
+                  "defusedxml's refusals on expat itself",
 }
 PROJECT_PACKAGES = {"kpi", "importers", "pages", "dashboard", "app", "migrations", "scripts", "tests", "bench"}
 

@@ -23,6 +23,18 @@ def _count_calls(monkeypatch, module, name) -> list:
     return calls
 
 
+def _load_a_khm_2018_return(database_url, tmp_path) -> None:
+    """Load a return through an engine of its own, as another program on the same database would."""
+    template = write_return_template(tmp_path / "t.xlsx", "KHM", 2018)
+    filled = fill_return(template, tmp_path / "r.xlsx", {**VALID_VALUES, "country": "KHM", "year": 2018},
+                         VALID_ITEMS)
+    engine = open_store(database_url)
+    try:
+        assert load_file(engine, filled.read_bytes(), "r.xlsx", "tester").accepted
+    finally:
+        engine.dispose()
+
+
 def test_a_figure_is_built_once_per_view_and_again_after_an_import(database_url, open_page, monkeypatch,
                                                                     tmp_path):
     built = _count_calls(monkeypatch, maps, "status_map_figure")
@@ -37,14 +49,7 @@ def test_a_figure_is_built_once_per_view_and_again_after_an_import(database_url,
     at.run()
     assert len(built) == 2  # another year is another figure
 
-    template = write_return_template(tmp_path / "t.xlsx", "KHM", 2018)
-    filled = fill_return(template, tmp_path / "r.xlsx", {**VALID_VALUES, "country": "KHM", "year": 2018},
-                         VALID_ITEMS)
-    engine = open_store(database_url)
-    try:
-        assert load_file(engine, filled.read_bytes(), "r.xlsx", "tester").accepted
-    finally:
-        engine.dispose()
+    _load_a_khm_2018_return(database_url, tmp_path)
     data.clear_caches()  # what every writer of the app calls after a change (dashboard/uploads.py and others)
     at.query_params["year"] = "2018"
     at.run()
@@ -61,14 +66,7 @@ def test_a_load_by_another_program_shows_on_the_next_page_run(database_url, open
     at.run()
     assert len(built) == 1  # nothing changed: the kept figure is drawn
 
-    template = write_return_template(tmp_path / "t.xlsx", "KHM", 2018)
-    filled = fill_return(template, tmp_path / "r.xlsx", {**VALID_VALUES, "country": "KHM", "year": 2018},
-                         VALID_ITEMS)
-    engine = open_store(database_url)
-    try:
-        assert load_file(engine, filled.read_bytes(), "r.xlsx", "tester").accepted
-    finally:
-        engine.dispose()
+    _load_a_khm_2018_return(database_url, tmp_path)
     at.run()
     assert_clean(at)
     assert len(built) == 2 and "returns received **3 of 10**" in texts(at)

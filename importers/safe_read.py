@@ -13,6 +13,8 @@ from typing import Iterator
 from xml.etree.ElementTree import iterparse as _iterparse
 from xml.parsers import expat
 
+from importers.plain_sheet import plain_cells
+
 __all__ = [
     "MAX_CELL_TEXT",
     "Cell",
@@ -361,14 +363,15 @@ def _parse_events(content: bytes, events: tuple[str, ...] = ("end",)) -> Iterato
     yield from _iterparse(io.BytesIO(content), events=events)
 
 
-def _refuse_declarations(content: bytes) -> None:
+def _refuse_declarations(content: bytes) -> bool:
     """Refuse a part that declares a DTD or an entity, or refers to an external one, as defusedxml does.
 
     defusedxml sets these four handlers on expat and then builds the tree in pure Python, which was half of a
     return's reading time. Here expat runs once with only those handlers (at C speed, building nothing), and the
-    tree comes from the standard library's C parser, which then never meets a declaration.
+    tree comes from the standard library's C parser, which then never meets a declaration. Returns whether the part
+    is well formed, namespaces included, as the tree parser will find it.
     """
-    parser = expat.ParserCreate()
+    parser = expat.ParserCreate(namespace_separator="}")
     parser.StartDoctypeDeclHandler = _unsafe_declaration
     parser.EntityDeclHandler = _unsafe_declaration
     parser.UnparsedEntityDeclHandler = _unsafe_declaration
@@ -376,7 +379,8 @@ def _refuse_declarations(content: bytes) -> None:
     try:
         parser.Parse(content, True)
     except expat.ExpatError:
-        pass  # damaged XML: the tree parser stops at the same place and the part is reported as damaged
+        return False  # damaged XML: the tree parser stops at the same place and the part is reported as damaged
+    return True
 
 
 def _unsafe_declaration(*_args) -> None:
@@ -829,13 +833,13 @@ _EMPTY_ROW = re.compile(rb'<row r="[0-9]{1,7}"(?: spans="[0-9:]{1,20}")?\s*(?:/>
 _LAST_COLUMN = column_letter(_EXCEL_MAX_COLS).encode("ascii")
 
 
-def _skip_empty_cells(content: bytes, cell_elements: int) -> bytes:
-    """Return the sheet's XML without its empty cells and rows when that cannot change what is read, else as it is."""
+def _strictly_ordered(content: bytes, cell_elements: int) -> bool:
+    """Return whether every row and cell of the sheet is numbered, each after the one before, every cell in its row."""
     if cell_elements == 0 or b"<!--" in content or b"<![CDATA[" in content or content.count(b"<?") > 1:
-        return content  # markup inside comments, CDATA or instructions is not markup: leave such a sheet alone
+        return False  # markup inside comments, CDATA or instructions is not markup: leave such a sheet alone
     start, end = content.find(b"<sheetData>"), content.rfind(b"</sheetData>")
     if start < 0 or end < start or content.count(b"<sheetData") != 1:
-        return content
+        return False
     rows = cells = previous_row = 0
     row_declared = b""
     last = (0, b"")
@@ -843,17 +847,25 @@ def _skip_empty_cells(content: bytes, cell_elements: int) -> bytes:
         if row_number:
             row = int(row_number)
             if row <= previous_row or row > _EXCEL_MAX_ROWS:
-                return content
+                return False
             rows += 1
             previous_row, row_declared, last = row, row_number, (0, b"")
             continue
         column = (len(letters), letters)  # column letters sort by length, then alphabetically
         if digits != row_declared or column <= last or (column[0] == 3 and letters > _LAST_COLUMN):
-            return content
+            return False
         cells += 1
         last = column
-    if cells != cell_elements or rows != len(_ROW_ELEMENT.findall(content)):
-        return content  # a cell or row not numbered as above (no r=, a prefix, another attribute first)
+    # a cell or row not numbered as above (no r=, a prefix, another attribute first) leaves the sheet as saved
+    return cells == cell_elements and rows == len(_ROW_ELEMENT.findall(content))
+
+
+def _drop_empty_cells(content: bytes) -> bytes:
+    """Return a strictly ordered sheet's XML without its empty cells and rows (they cannot change what is read).
+
+    Only for a well-formed part: there, outside comments, CDATA and instructions, every match is an element.
+    """
+    start, end = content.find(b"<sheetData>"), content.rfind(b"</sheetData>")
     data = _EMPTY_ROW.sub(b"", _EMPTY_CELL.sub(b"", content[start:end]))
     return content[:start] + data + content[end:]
 
@@ -885,7 +897,13 @@ class _XlsxSheetParser:
                 "too-many-cells",
             )
         try:
-            self._parse(_skip_empty_cells(content, elements))
+            # Only in a well-formed part are the empty cells' matches sure to be elements (in a damaged one, one
+            # could sit inside a tag or a quoted value): the expat pass that refuses declarations says which.
+            if _refuse_declarations(content) and _strictly_ordered(content, elements):
+                content = _drop_empty_cells(content)
+                if self._take_plain_cells(content):
+                    return
+            self._parse(content)
         except (_Reject, MemoryError):
             raise
         except _BadSheet as exc:
@@ -894,6 +912,7 @@ class _XlsxSheetParser:
             raise _Reject(f"sheet {self.sheet.name!r} is damaged (its XML cannot be read); " + _RESAVE, "corrupt") from None
 
     def _parse(self, content: bytes) -> None:
+        """Walk the sheet's XML, once parse() has refused declarations in it."""
         # Excel saves rows, and cells within a row, in increasing order, each once. A position saved twice, or
         # out of that order, could mean either of two things, so it is flagged rather than silently resolved.
         row = 0
@@ -905,7 +924,7 @@ class _XlsxSheetParser:
         seen: set[tuple[int, int]] = set()
         position_problem: str | None = None
         merges = 0
-        for event, element in _parse_events(content, ("start", "end")):
+        for event, element in _iterparse(io.BytesIO(content), events=("start", "end")):
             name = _local(element.tag)
             if event == "start":
                 if name == "row":
@@ -997,8 +1016,32 @@ class _XlsxSheetParser:
         value = first.value if first is not None and not first.problem else None
         _flag(self.sheet, row, col, Cell(value, first.is_percent if first else False, problem=problem))
 
+    def _take_plain_cells(self, content: bytes) -> bool:
+        """Store the cells of a plainly saved, well-formed sheet read from its bytes; False (nothing stored) if not.
+
+        The same cells as _parse, in the same order, through the same checks, without walking the XML in Python.
+        """
+        found = plain_cells(content)
+        if found is None:
+            return False
+        cells, merges = found
+        for letters, row, style, cell_type, has_formula, raw, inline in cells:
+            cell = self._make_cell(cell_type, style, has_formula, raw, None if inline is None else [inline])
+            if cell is None:
+                continue
+            col = _column_number(letters)
+            _check_position(self.sheet.name, row, col, self.limits)
+            self.budget.take()
+            if cell.problem:
+                _flag(self.sheet, row, col, cell)
+            else:
+                self.sheet.cells[(row, col)] = cell
+        if len(merges) > self.limits.max_merged_ranges:  # parse() counted them first: kept as _parse has it
+            _reject_merges(self.sheet.name, self.limits.max_merged_ranges + 1, self.limits)
+        self.sheet.merged_ranges.extend(_normalise_range(ref) for ref in merges)
+        return True
+
     def _cell(self, element) -> Cell | None:
-        cell_type = _attr(element, "t") or "n"
         has_formula = False
         raw: str | None = None
         inline: list[str] | None = None
@@ -1010,7 +1053,12 @@ class _XlsxSheetParser:
                 raw = child.text or ""
             elif child_name == "is":
                 inline = _rich_text_pieces(child)
-        is_percent, kind = self._format(element)
+        return self._make_cell(_attr(element, "t") or "n", _attr(element, "s"), has_formula, raw, inline)
+
+    def _make_cell(self, cell_type: str, style: str | None, has_formula: bool, raw: str | None,
+                   inline: list[str] | None) -> Cell | None:
+        """Return the cell a <c> saved (its t=, s=, whether it has an <f>, its <v> text, its <is> texts), or None."""
+        is_percent, kind = self._format(style)
         if cell_type == "inlineStr":
             text = "".join(inline) if inline is not None else raw
             if has_formula and not text:
@@ -1042,8 +1090,7 @@ class _XlsxSheetParser:
             return Cell(_from_serial(number, self.date1904, kind), is_percent)
         return Cell(number, is_percent)
 
-    def _format(self, element) -> tuple[bool, str | None]:
-        style = _attr(element, "s")
+    def _format(self, style: str | None) -> tuple[bool, str | None]:
         if not style:
             return self.formats[0] if self.formats else (False, None)
         index = int(style)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -79,13 +80,18 @@ def is_allowed(user: User | None, action: str, country: str | None = None) -> bo
 
 def read_user(connection: Connection, login: str) -> User | None:
     """Return the user with this login, or None."""
-    from sqlalchemy import select
+    row = connection.execute(_user_by_login(), {"login": login}).first()
+    return None if row is None else User(row.login, row.display_name, row.role, row.country, bool(row.active))
+
+
+@functools.cache
+def _user_by_login():
+    """Return the query of read_user, built once (see kpi.store: a statement built anew costs more to look up)."""
+    from sqlalchemy import bindparam, select
 
     from kpi import schema
     u = schema.app_user.c
-    row = connection.execute(select(u.login, u.display_name, u.role, u.country, u.active)
-                             .where(u.login == login)).first()
-    return None if row is None else User(row.login, row.display_name, row.role, row.country, bool(row.active))
+    return select(u.login, u.display_name, u.role, u.country, u.active).where(u.login == bindparam("login"))
 
 
 def require(connection: Connection, login: str, action: str, country: str | None = None) -> User:

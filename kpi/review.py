@@ -10,11 +10,12 @@ Every transition is a row of `return_review` and a line of the audit log with th
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, insert, select
+from sqlalchemy import Connection, bindparam, insert, select
 
 from kpi import access, schema
 from kpi.fields import RETURN_KIND
@@ -136,16 +137,10 @@ def as_table(states: Iterable[ReturnState], names: dict[str, str]):
 
 def _read_current(connection: Connection, years: list[int], country: str | None = None
                   ) -> dict[tuple[str, int], ReturnState]:
-    s, r = schema.submission.c, schema.return_review.c
-    query = select(s.id, s.country, s.year, s.submitted_by, s.submitted_at).where(
-        s.kind == RETURN_KIND, s.status == "current", s.year.in_(years))
-    if country is not None:
-        query = query.where(s.country == country)
-    returns = connection.execute(query).all()
+    returns = connection.execute(_current_returns(country is not None), {"years": years, "country": country}).all()
     latest = {}
     if returns:
-        rows = connection.execute(select(schema.return_review).where(r.submission_id.in_([x.id for x in returns]))
-                                  .order_by(r.id))
+        rows = connection.execute(_reviews_of(), {"ids": [x.id for x in returns]})
         latest = {row.submission_id: row for row in rows}  # the last row of each return wins
     states = {}
     for x in returns:
@@ -154,6 +149,21 @@ def _read_current(connection: Connection, years: list[int], country: str | None 
             ReturnState(x.country, int(x.year), RECEIVED, x.id, x.submitted_by, x.submitted_at) if row is None else
             ReturnState(x.country, int(x.year), row.state, x.id, row.set_by, row.set_at, row.note))
     return states
+
+
+@functools.cache
+def _current_returns(of_one_country: bool):
+    """Return the query of _read_current, built once (see kpi.store: a statement built anew costs more to look up)."""
+    s = schema.submission.c
+    query = select(s.id, s.country, s.year, s.submitted_by, s.submitted_at).where(
+        s.kind == RETURN_KIND, s.status == "current", s.year.in_(bindparam("years", expanding=True)))
+    return query.where(s.country == bindparam("country")) if of_one_country else query
+
+
+@functools.cache
+def _reviews_of():
+    r = schema.return_review.c
+    return select(schema.return_review).where(r.submission_id.in_(bindparam("ids", expanding=True))).order_by(r.id)
 
 
 # --- transitions ------------------------------------------------------------------------------

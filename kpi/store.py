@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 from dataclasses import dataclass, field
 
 import pandas as pd
-from sqlalchemy import Connection, and_, delete, func, insert, select, update
+from sqlalchemy import Connection, and_, bindparam, delete, func, insert, select, update
 
 from kpi import access, schema
 from kpi.fields import EVALUATIONS_KIND, LIST_SHEETS_BY_CODE, RETURN_FIELDS_BY_CODE, RETURN_KIND
@@ -53,24 +54,37 @@ def utc_now() -> dt.datetime:
     return dt.datetime.now(dt.timezone.utc)
 
 
+# Statements run for every loaded file are built once, with their values as bound parameters: SQLAlchemy looks a
+# statement up in its compiled cache by a key computed from the statement's structure, and for a statement built
+# anew that key (and the building) cost several times the query itself.
+
+@functools.cache
+def _insert(table):
+    """Return the INSERT of a table, built once; executed with a dict of values, or a list for many rows."""
+    return insert(table)
+
+
 # --- writes -----------------------------------------------------------------------------------
 
 def append_audit(connection: Connection, user: str, action: str, entity: str, key: str,
                  detail: dict | None = None) -> None:
     """Append one line to the audit log."""
-    connection.execute(insert(schema.audit_log).values(
-        at=utc_now(), user_name=user, action=action, entity=entity, entity_key=key,
-        detail=json.dumps(detail or {}, default=str, sort_keys=True),
-    ))
+    connection.execute(_insert(schema.audit_log), {
+        "at": utc_now(), "user_name": user, "action": action, "entity": entity, "entity_key": key,
+        "detail": json.dumps(detail or {}, default=str, sort_keys=True),
+    })
 
 
 def find_submission_by_digest(connection: Connection, kind: str, content_digest: str):
     """Return the stored submission of this kind with the same content, or None."""
-    return connection.execute(
-        select(schema.submission)
-        .where(schema.submission.c.kind == kind, schema.submission.c.content_digest == content_digest)
-        .order_by(schema.submission.c.id.desc())
-    ).first()
+    return connection.execute(_submission_by_digest(), {"kind": kind, "digest": content_digest}).first()
+
+
+@functools.cache
+def _submission_by_digest():
+    s = schema.submission.c
+    return (select(schema.submission).where(s.kind == bindparam("kind"), s.content_digest == bindparam("digest"))
+            .order_by(s.id.desc()))
 
 
 def current_submission(connection: Connection, kind: str, country: str | None, year: int | None,
@@ -80,17 +94,20 @@ def current_submission(connection: Connection, kind: str, country: str | None, y
     To act on the answer (supersede it), read it inside kpi.db.write_transaction, so it stays current until
     the transaction commits.
     """
+    query = _current_submission(country is None, year is None, subject is None)
+    return connection.execute(query, {"kind": kind, "country": country, "year": year, "subject": subject}).first()
+
+
+@functools.cache
+def _current_submission(no_country: bool, no_year: bool, no_subject: bool):
     s = schema.submission.c
-    return connection.execute(
-        select(schema.submission).where(
-            s.kind == kind, s.status == "current",
-            _equal_or_null(s.country, country), _equal_or_null(s.year, year), _equal_or_null(s.subject, subject),
-        )
-    ).first()
+    return select(schema.submission).where(
+        s.kind == bindparam("kind"), s.status == "current", _equal_or_null(s.country, no_country),
+        _equal_or_null(s.year, no_year), _equal_or_null(s.subject, no_subject))
 
 
-def _equal_or_null(column, value):
-    return column.is_(None) if value is None else column == value
+def _equal_or_null(column, is_null: bool):
+    return column.is_(None) if is_null else column == bindparam(column.name)
 
 
 def record_submission(connection: Connection, info: SubmissionInfo) -> int:
@@ -106,13 +123,13 @@ def record_submission(connection: Connection, info: SubmissionInfo) -> int:
     if previous is not None:
         connection.execute(update(schema.submission).where(schema.submission.c.id == previous.id)
                            .values(status="superseded"))
-    submission_id = connection.execute(insert(schema.submission).values(
-        kind=info.kind, file_name=info.file_name, sha256=info.sha256, content_digest=info.content_digest,
-        template_version=info.template_version, country=info.country, year=info.year, subject=info.subject,
-        submitted_by=info.user, submitted_at=utc_now(), status="current",
-        supersedes_id=previous.id if previous is not None else None,
-        is_demo=info.is_demo, warnings=json.dumps(list(info.warnings)),
-    )).inserted_primary_key[0]
+    submission_id = connection.execute(_insert(schema.submission), {
+        "kind": info.kind, "file_name": info.file_name, "sha256": info.sha256, "content_digest": info.content_digest,
+        "template_version": info.template_version, "country": info.country, "year": info.year,
+        "subject": info.subject, "submitted_by": info.user, "submitted_at": utc_now(), "status": "current",
+        "supersedes_id": previous.id if previous is not None else None,
+        "is_demo": info.is_demo, "warnings": json.dumps(list(info.warnings)),
+    }).inserted_primary_key[0]
     append_audit(connection, info.user, "load", info.kind, str(submission_id), {
         "file_name": info.file_name, "sha256": info.sha256, "country": info.country, "year": info.year,
         "subject": info.subject, "supersedes": previous.id if previous is not None else None,
@@ -132,11 +149,11 @@ def store_return(connection: Connection, content: ReturnContent, info: Submissio
         value_rows.append({"submission_id": submission_id, "field_code": code, "value_number": number,
                            "value_text": text, "sheet": cell.sheet, "cell": cell.cell})
     if value_rows:
-        connection.execute(insert(schema.return_value), value_rows)
+        connection.execute(_insert(schema.return_value), value_rows)
     for list_code, rows in content.items.items():
         columns = [c.code for c in LIST_SHEETS_BY_CODE[list_code].columns]
         if rows:
-            connection.execute(insert(schema.LIST_TABLES[list_code]), [
+            connection.execute(_insert(schema.LIST_TABLES[list_code]), [
                 {"submission_id": submission_id, "sheet": r["sheet"], "row": r["row"],
                  **{c: r.get(c) for c in columns}} for r in rows
             ])
@@ -157,7 +174,7 @@ def store_evaluations(connection: Connection, rows: list[dict], info: Submission
     """Store a project's participant evaluations (superseding an earlier file for the same project)."""
     submission_id = record_submission(connection, info)
     if rows:
-        connection.execute(insert(schema.evaluation_response), [
+        connection.execute(_insert(schema.evaluation_response), [
             {**row, "submission_id": submission_id, "country": info.country, "year": info.year,
              "project_title": info.subject} for row in rows
         ])
@@ -318,57 +335,73 @@ def read_current_items(connection: Connection, list_code: str) -> pd.DataFrame:
     return read_return_items(connection, list_code, current_only=True)
 
 
-def _current_return_ids(country: str, year: int | None = None, up_to_year: int | None = None):
-    """Return a select of the ids of the current returns of one AMS (and year, or years up to one).
+def _current_return_ids(year: bool = False, up_to_year: bool = False):
+    """Return a select of the ids of the current returns of the AMS :country (and year :year, or years to :up_to_year).
 
     Queries filter their rows with `submission_id IN (this)`, so SQLite looks the few ids up in each table's
     submission_id index instead of walking the whole table in index order (which a join ordered by submission_id
     does, and which made each file's checks cost more as the store grew).
     """
     s = schema.submission.c
-    query = select(s.id).where(s.kind == RETURN_KIND, s.status == "current", s.country == country)
-    if year is not None:
-        query = query.where(s.year == year)
-    if up_to_year is not None:
-        query = query.where(s.year <= up_to_year)
+    query = select(s.id).where(s.kind == RETURN_KIND, s.status == "current", s.country == bindparam("country"))
+    if year:
+        query = query.where(s.year == bindparam("year"))
+    if up_to_year:
+        query = query.where(s.year <= bindparam("up_to_year"))
     return query
 
 
 def has_current_return(connection: Connection, country: str, year: int) -> bool:
     """Return whether the AMS has a current return for the year (what read_values_of_return would read from)."""
-    return bool(connection.execute(select(_current_return_ids(country, year=year).exists())).scalar())
+    return bool(connection.execute(_has_current_return(), {"country": country, "year": year}).scalar())
+
+
+@functools.cache
+def _has_current_return():
+    return select(_current_return_ids(year=True).exists())
 
 
 def read_values_of_return(connection: Connection, country: str, year: int) -> list:
     """Return the single values of the current return of one AMS and year as rows (field_code, value_number,
     value_text), in stored order; empty when there is none. Filtered in SQL, so its cost is one return's."""
+    return connection.execute(_values_of_return(), {"country": country, "year": year}).all()
+
+
+@functools.cache
+def _values_of_return():
     v = schema.return_value.c
-    query = (select(v.field_code, v.value_number, v.value_text)
-             .where(v.submission_id.in_(_current_return_ids(country, year=year)))
-             .order_by(v.submission_id, v.id))
-    return connection.execute(query).all()
+    return (select(v.field_code, v.value_number, v.value_text)
+            .where(v.submission_id.in_(_current_return_ids(year=True))).order_by(v.submission_id, v.id))
 
 
 def read_latest_return_year(connection: Connection, country: str, up_to_year: int) -> int | None:
     """Return the latest year, at most up_to_year, in which the AMS has a current return with values, or None."""
+    latest = connection.execute(_latest_return_year(), {"country": country, "up_to_year": up_to_year}).scalar()
+    return None if latest is None else int(latest)
+
+
+@functools.cache
+def _latest_return_year():
     s = schema.submission.c
     v = schema.return_value.c
     has_values = select(v.id).where(v.submission_id == s.id).exists()
-    query = (select(func.max(s.year))
-             .where(s.id.in_(_current_return_ids(country, up_to_year=up_to_year)), has_values))
-    latest = connection.execute(query).scalar()
-    return None if latest is None else int(latest)
+    return select(func.max(s.year)).where(s.id.in_(_current_return_ids(up_to_year=True)), has_values)
 
 
 def read_items_of_return(connection: Connection, list_code: str, country: str, year: int) -> list[dict]:
     """Return the rows of one list sheet of the current return of one AMS and year, in row order, as dicts of its
     columns with sheet and row; empty when there is none."""
+    rows = connection.execute(_items_of_return(list_code), {"country": country, "year": year})
+    return [dict(r._mapping) for r in rows]
+
+
+@functools.cache
+def _items_of_return(list_code: str):
     table = schema.LIST_TABLES[list_code]
     columns = [c.code for c in LIST_SHEETS_BY_CODE[list_code].columns]
-    query = (select(*[table.c[c] for c in columns], table.c.sheet, table.c.row)
-             .where(table.c.submission_id.in_(_current_return_ids(country, year=year)))
-             .order_by(table.c.submission_id, table.c.row))
-    return [dict(r._mapping) for r in connection.execute(query)]
+    return (select(*[table.c[c] for c in columns], table.c.sheet, table.c.row)
+            .where(table.c.submission_id.in_(_current_return_ids(year=True)))
+            .order_by(table.c.submission_id, table.c.row))
 
 
 def read_evaluations_of(connection: Connection, country: str, year: int) -> list[dict]:

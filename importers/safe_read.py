@@ -821,55 +821,6 @@ class _BadSheet(Exception):
     """Internal: a sheet's XML breaks the format in a way worth naming to the uploader."""
 
 
-# Templates format every cell of their list rows, so a return saves thousands of cells with a style and no value
-# (<c r="B30" s="7"/>, or <c ...></c> as openpyxl writes them). They read as blank, and once the sheet's positions
-# are known to be in the order spreadsheets save them (every row and cell numbered, each after the one before, every
-# cell in its own row), they cannot change what any other cell means either: they, and the rows left empty, are
-# dropped from the bytes before the XML parser sees them. Any other sheet is parsed as saved: the same cells either way.
-_STRICT_POSITION = re.compile(rb'<(?:row r="([0-9]{1,7})"|c r="([A-Z]{1,3})([0-9]{1,7})")[\s/>]')
-_ROW_ELEMENT = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?row[\s/>]")
-_EMPTY_CELL = re.compile(rb'<c r="[A-Z]{1,3}[0-9]{1,7}"(?: s="[0-9]{1,9}")?(?: t="[A-Za-z]{1,9}")?\s*(?:/>|>\s*</c>)')
-_EMPTY_ROW = re.compile(rb'<row r="[0-9]{1,7}"(?: spans="[0-9:]{1,20}")?\s*(?:/>|>\s*</row>)')
-_LAST_COLUMN = column_letter(_EXCEL_MAX_COLS).encode("ascii")
-
-
-def _strictly_ordered(content: bytes, cell_elements: int) -> bool:
-    """Return whether every row and cell of the sheet is numbered, each after the one before, every cell in its row."""
-    if cell_elements == 0 or b"<!--" in content or b"<![CDATA[" in content or content.count(b"<?") > 1:
-        return False  # markup inside comments, CDATA or instructions is not markup: leave such a sheet alone
-    start, end = content.find(b"<sheetData>"), content.rfind(b"</sheetData>")
-    if start < 0 or end < start or content.count(b"<sheetData") != 1:
-        return False
-    rows = cells = previous_row = 0
-    row_declared = b""
-    last = (0, b"")
-    for row_number, letters, digits in _STRICT_POSITION.findall(content):
-        if row_number:
-            row = int(row_number)
-            if row <= previous_row or row > _EXCEL_MAX_ROWS:
-                return False
-            rows += 1
-            previous_row, row_declared, last = row, row_number, (0, b"")
-            continue
-        column = (len(letters), letters)  # column letters sort by length, then alphabetically
-        if digits != row_declared or column <= last or (column[0] == 3 and letters > _LAST_COLUMN):
-            return False
-        cells += 1
-        last = column
-    # a cell or row not numbered as above (no r=, a prefix, another attribute first) leaves the sheet as saved
-    return cells == cell_elements and rows == len(_ROW_ELEMENT.findall(content))
-
-
-def _drop_empty_cells(content: bytes) -> bytes:
-    """Return a strictly ordered sheet's XML without its empty cells and rows (they cannot change what is read).
-
-    Only for a well-formed part: there, outside comments, CDATA and instructions, every match is an element.
-    """
-    start, end = content.find(b"<sheetData>"), content.rfind(b"</sheetData>")
-    data = _EMPTY_ROW.sub(b"", _EMPTY_CELL.sub(b"", content[start:end]))
-    return content[:start] + data + content[end:]
-
-
 class _XlsxSheetParser:
     """Stream one worksheet part; positions come from r= when present, else from element order."""
 
@@ -897,12 +848,10 @@ class _XlsxSheetParser:
                 "too-many-cells",
             )
         try:
-            # Only in a well-formed part are the empty cells' matches sure to be elements (in a damaged one, one
-            # could sit inside a tag or a quoted value): the expat pass that refuses declarations says which.
-            if _refuse_declarations(content) and _strictly_ordered(content, elements):
-                content = _drop_empty_cells(content)
-                if self._take_plain_cells(content):
-                    return
+            # The bytes' way is for well-formed parts only (in a damaged one, a match could sit inside a tag or a
+            # quoted value): the expat pass that refuses declarations says which they are.
+            if _refuse_declarations(content) and self._take_plain_cells(content):
+                return
             self._parse(content)
         except (_Reject, MemoryError):
             raise

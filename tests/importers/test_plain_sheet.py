@@ -108,6 +108,17 @@ def test_plain_cells__same_as_the_xml_parse__templates(tmp_path, monkeypatch):
         assert taken >= 1, path.name
 
 
+def test_plain_cells__a_blank_returns_formatted_cells_are_skipped(tmp_path, monkeypatch):
+    path = write_return_template(tmp_path / "return.xlsx", "BRN", 2018)
+    package = zipfile.ZipFile(path)
+    saved = sum(len(safe_read._CELL_ELEMENT.findall(package.read(n))) for n in package.namelist()
+                if n.startswith("xl/worksheets/"))
+    plain, parsed, taken = both_ways(path.read_bytes(), monkeypatch)
+    filled = sum(len(sheet.cells) for sheet in plain.sheets)
+    assert saved - filled > 1000  # the point: a blank return's list rows are formatted, not filled ...
+    assert taken == len(plain.sheets) and plain == parsed  # ... and read without walking them
+
+
 def _row(cells: str, number: int = 1, attributes: str = "") -> str:
     return f'<row r="{number}"{attributes}>{cells}</row>'
 
@@ -146,6 +157,11 @@ SHEETS = {
                                               '<mergeCells count="1"><mergeCell ref="A1:B2:C3"/></mergeCells>')),
     "a merge with another attribute": (False, (_row('<c r="A1"><v>1</v></c>'),
                                                '<mergeCells><mergeCell ref="A1:B2" x="1"/></mergeCells>')),
+    "a merge inside a comment": (False, (_row('<c r="A1"><v>1</v></c>'),
+                                         '<!-- <mergeCells><mergeCell ref="A1:B2"/></mergeCells> -->')),
+    "a merge inside an instruction": (False, (_row('<c r="A1"><v>1</v></c>'), '<?keep <mergeCell ref="A1:B2"/> ?>')),
+    "a merge inside CDATA": (False, (_row('<c r="A1"><v>1</v></c>'),
+                                     '<extLst><ext uri="x"><![CDATA[<mergeCell ref="A1:B2"/>]]></ext></extLst>')),
     "a merge before the data": (False, '<mergeCell ref="A1:B2"/>' + _row('<c r="A1"><v>1</v></c>')),
     "a prefix declared on a row": (True, _row('<c r="A1"><v>1</v></c>', 1, ' xmlns:x14ac="urn:x" x14ac:dyDescent="1"')),
     "a prefix not declared": (False, _row('<c r="A1"><v>1</v></c>', 1, ' x14ac:dyDescent="0.25"')),
@@ -216,6 +232,58 @@ def test_plain_cells__a_long_run_of_spaces_is_matched_once():
     # Without possessive matching, a row whose attributes end in a million spaces would be backtracked for hours.
     xml = SHEET.format('<row r="1"' + " " * 1_000_000 + 'x><c r="A1"><v>1</v></c></row>', "")
     assert outcome(workbook(xml))[0] == "corrupt"
+
+
+# Positions: a cell (even an empty one) saved twice, out of order or in another row makes another cell ambiguous.
+# Each sheet must read as the XML parse reads it (flagged there), and only the plain ones from the bytes.
+POSITION_SHEETS = {
+    "in order": (True, '<row r="1"><c r="A1" s="1"/><c r="B1"><v>2</v></c><c r="C1" s="2"></c></row>'),
+    "rows 9 and 10, columns Z and AA": (True, '<row r="9"><c r="Z9"><v>1</v></c><c r="AA9"><v>2</v></c></row>'
+                                              '<row r="10"/><row r="11"><c r="AZ11"><v>3</v></c>'
+                                              '<c r="BA11" s="1"/><c r="XFD11"><v>4</v></c></row>'),
+    "empty cell saved twice": (False, '<row r="1"><c r="A1" s="1"/><c r="A1"><v>2</v></c></row>'),
+    "filled cell saved twice": (False, '<row r="1"><c r="A1"><v>1</v></c><c r="A1"><v>2</v></c></row>'),
+    "empty cell out of order": (False, '<row r="1"><c r="C1" s="1"/><c r="B1"><v>2</v></c></row>'),
+    "columns AA then Z": (False, '<row r="1"><c r="AA1"><v>1</v></c><c r="Z1"><v>2</v></c></row>'),
+    "empty cell in another row": (False, '<row r="1"><c r="A2" s="1"/></row><row r="2"><c r="A2"><v>2</v></c></row>'),
+    "row 05 and cell A05": (True, '<row r="05"><c r="A05"><v>1</v></c></row>'),
+    "row 05 and cell A5": (False, '<row r="05"><c r="A5"><v>1</v></c></row>'),
+    "cells without r=": (False, '<row r="1"><c s="1"/><c><v>2</v></c></row>'),
+    "rows without r=": (False, '<row><c r="A1" s="1"/></row><row><c r="A2"><v>2</v></c></row>'),
+    "row saved twice": (False, '<row r="1"><c r="A1" s="1"/></row><row r="1"><c r="B1"><v>2</v></c></row>'),
+    "rows out of order": (False, '<row r="2"><c r="A2" s="1"/></row><row r="1"><c r="A1"><v>2</v></c></row>'),
+    "rows 10 then 9": (False, '<row r="10"><c r="A10"><v>1</v></c></row><row r="9"><c r="A9"><v>2</v></c></row>'),
+    "comment": (False, '<row r="1"><!-- <row r="2"> --><c r="A2" s="1"/><c r="B1"><v>2</v></c></row>'),
+    "CDATA": (False, '<row r="1"><c r="A1" t="inlineStr"><is><t><![CDATA[<c r="B1"/>]]></t></is></c></row>'),
+    "prefixed cell": (False, '<row r="1"><x:c xmlns:x="urn:x" r="A1"/><c r="B1"><v>2</v></c></row>'),
+    "another attribute first": (False, '<row r="1"><c s="1" r="A1"/><c r="B1"><v>2</v></c></row>'),
+    "attribute saved twice": (False, '<row r="1"><c r="A1" s="1" s="2"/><c r="B1"><v>2</v></c></row>'),
+    "row zero": (False, '<row r="0"><c r="A1" s="1"/></row>'),
+    "beyond the last row": (False, '<row r="1048577"><c r="A1048577" s="1"/></row>'),
+    "beyond the last column": (False, '<row r="1"><c r="A1"><v>1</v></c><c r="XFE1" s="1"/></row>'),
+    "empty cell with whitespace": (False, '<row r="1"><c r="A1" s="1" t="n">\n </c><c r="B1"><v>2</v></c></row>'),
+    "empty cell inside a tag": (False, '<row r="1" <c r="A1" s="1"/>><c r="B1"><v>2</v></c></row>'),
+    "empty cell inside a quoted value": (False, '<row r="1" x="<c r="A1" s="1"/>"><c r="B1"><v>2</v></c></row>'),
+    "empty row inside a tag": (False, '<row r="1"><c r="B1"><v>2</v></c></row><row r="2" <row r="3"/>/>'),
+    "empty cell inside a text": (False, '<row r="1"><c r="A1" t="inlineStr"><is><t>ab<c r="B1" s="1"/>cd</t></is>'
+                                        '</c><c r="C1"><v>2</v></c></row>'),
+    "formula without value": (True, '<row r="1"><c r="A1"><f>1+1</f></c><c r="B1" s="3"/></row>'),
+}
+
+
+@pytest.mark.parametrize("case", POSITION_SHEETS)
+def test_plain_cells__same_as_the_xml_parse__positions(case, monkeypatch):
+    plain_expected, data = POSITION_SHEETS[case]
+    plain, parsed, taken = both_ways(workbook(SHEET.format(data, "")), monkeypatch)
+    assert plain == parsed
+    assert taken == (1 if plain_expected and not isinstance(plain, tuple) else 0)
+
+
+def test_plain_cells__junk_after_the_sheet_still_refused(monkeypatch):
+    plain, parsed, _taken = both_ways(workbook(SHEET.format('<row r="1"><c r="A1"><v>1</v></c></row>', "")
+                                               + '<c r="B1" s="1"/>'), monkeypatch)
+    assert plain == parsed
+    assert plain[0] == "corrupt"
 
 
 def _with_sheet(package: zipfile.ZipFile, name: str, sheet: bytes) -> bytes:

@@ -46,6 +46,9 @@ def briefing(url: str, repeats: int, pdf_repeats: int) -> dict:
             "deck": deck, "deck_pdf": deck_pdf, "steps": steps, "pdf_steps": pdf_steps}
 
 
+_LOG_TICKS = [0.5, 1, 2, 5, 10, 20, 50, 100]
+
+
 def scaling_chart(series: dict, out_path: str, title: str) -> dict:
     """Draw cost (× its 1× value) against data size for each measured cost; write a PNG via the project's renderer."""
     import plotly.graph_objects as go
@@ -65,7 +68,9 @@ def scaling_chart(series: dict, out_path: str, title: str) -> dict:
     fig.update_layout(title=title, width=1000, height=620, template="plotly_white",
                       xaxis=dict(title="data size (× the demo data)", type="log", tickvals=sizes,
                                  ticktext=[f"{s}×" for s in sizes]),
-                      yaxis=dict(title="cost (× its cost at 1×)", type="log"),
+                      # Only whole ticks: plotly's minor log ticks read "2" for 20.
+                      yaxis=dict(title="cost (× its cost at 1×)", type="log", tickvals=_LOG_TICKS,
+                                 ticktext=[f"{t:g}×" for t in _LOG_TICKS]),
                       legend=dict(orientation="h", y=-0.2))
     try:
         from kpi.exports import images

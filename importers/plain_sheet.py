@@ -47,8 +47,6 @@ def plain_cells(content: bytes) -> tuple[list[PlainCell], list[str]] | None:
     declaration = 1 if content.startswith(b"<?xml", 3 if content.startswith(b"\xef\xbb\xbf") else 0) else 0
     if b"<!--" in content or b"<![CDATA[" in content or content.count(b"<?") > declaration:
         return None  # markup inside comments, CDATA or processing instructions is not markup
-    if content.count(b"<sheetData") != 1:
-        return None
     start, end = content.find(b"<sheetData>"), content.rfind(b"</sheetData>")
     if start < 0 or end < start:
         return None

@@ -196,6 +196,15 @@ def test_plain_cells__same_as_the_xml_parse__odd_sheets(case, monkeypatch):
         assert taken == 0, "the sheet was expected to go through the XML parse"
 
 
+@pytest.mark.parametrize("head", ['<mergeCells count="1"><mergeCell ref="A1:B2"/></mergeCells>',
+                                  '<sheetData/>', '<extLst><c r="A1"><v>9</v></c></extLst>'])
+def test_plain_cells__what_comes_before_the_data_is_read_as_the_xml_parse_reads_it(head, monkeypatch):
+    row = _row('<c r="A1"><v>1</v></c>')
+    xml = f"<worksheet {NS}>{head}<sheetData>{row}</sheetData></worksheet>"
+    plain, parsed, _taken = both_ways(workbook(xml), monkeypatch)
+    assert plain == parsed
+
+
 def test_plain_cells__references_resolved_and_line_ends_normalised(monkeypatch):
     plain, parsed, taken = both_ways(workbook(SHEET.format(*[SHEETS["references and spaces kept"][1], ""])),
                                      monkeypatch)

@@ -920,12 +920,7 @@ class _XlsxSheetParser:
                 if position_problem is not None:
                     self._flag_position(row, col, cell, position_problem)
                 elif cell is not None:
-                    _check_position(self.sheet.name, row, col, self.limits)
-                    self.budget.take()
-                    if cell.problem:
-                        _flag(self.sheet, row, col, cell)
-                    else:
-                        self.sheet.cells[(row, col)] = cell
+                    self._store(row, col, cell)
             elif name == "row":
                 element.clear()
             elif name == "mergeCell":
@@ -936,6 +931,15 @@ class _XlsxSheetParser:
                 element.clear()
             elif name == "sheetData":
                 element.clear()
+
+    def _store(self, row: int, col: int, cell: Cell) -> None:
+        """Keep a cell saved once and in order (within the limits), flagged when its content is a problem."""
+        _check_position(self.sheet.name, row, col, self.limits)
+        self.budget.take()
+        if cell.problem:
+            _flag(self.sheet, row, col, cell)
+        else:
+            self.sheet.cells[(row, col)] = cell
 
     def _check_row(self, row: int, previous_row: int, rows_seen: set[int]) -> None:
         if row in rows_seen:
@@ -976,15 +980,8 @@ class _XlsxSheetParser:
         cells, merges = found
         for letters, row, style, cell_type, has_formula, raw, inline in cells:
             cell = self._make_cell(cell_type, style, has_formula, raw, None if inline is None else [inline])
-            if cell is None:
-                continue
-            col = _column_number(letters)
-            _check_position(self.sheet.name, row, col, self.limits)
-            self.budget.take()
-            if cell.problem:
-                _flag(self.sheet, row, col, cell)
-            else:
-                self.sheet.cells[(row, col)] = cell
+            if cell is not None:
+                self._store(row, _column_number(letters), cell)
         if len(merges) > self.limits.max_merged_ranges:  # parse() counted them first: kept as _parse has it
             _reject_merges(self.sheet.name, self.limits.max_merged_ranges + 1, self.limits)
         self.sheet.merged_ranges.extend(_normalise_range(ref) for ref in merges)

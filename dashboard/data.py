@@ -184,9 +184,11 @@ def load_audit(url: str, entity: str | None = None) -> pd.DataFrame:
 
 
 def read_country_names(url: str) -> dict[str, str]:
-    """Return {iso3: name} for the ten AMS."""
-    states = load_member_states(url)
-    return dict(zip(states["iso3"], states["name"]))
+    """Return {iso3: name} for the AMS (kept between reruns, like a page's tables: never change it)."""
+    def build() -> dict[str, str]:
+        states = load_member_states(url)
+        return dict(zip(states["iso3"], states["name"]))
+    return memo.remember("country_names", (url,), build)
 
 
 @st.cache_resource(show_spinner=False)

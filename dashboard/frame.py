@@ -6,7 +6,7 @@ import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
 from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
 
-from dashboard import data, identity, state, widgets
+from dashboard import data, identity, memo, state, widgets
 from dashboard.text import literal
 from kpi import access
 from kpi.catalogue import FRAMEWORKS
@@ -61,9 +61,9 @@ def draw_furniture() -> None:
         framework = _select_plan(url)
         st.caption(f"{literal(framework.title)} · baseline {framework.baseline_year} · target {framework.target_year}"
                    + (" · **provisional**" if framework.is_provisional else ""))
-        report = data.load_report(url, framework.code)
-        years = read_years(report, framework)
-        state.select_param("Reporting year", years, state.YEAR, default=read_latest_year(report, years),
+        years, latest = memo.remember("reporting_years", (url, framework.code), lambda: _read_reporting_years(
+            data.load_report(url, framework.code), framework))
+        state.select_param("Reporting year", years, state.YEAR, default=latest,
                            help="The year every page shows, among the years of the work plan; it is kept in the "
                                 "link.")
         st.caption(f"Data as of **{literal(format_as_of(status.as_of))}** · {status.submissions} file(s) stored")
@@ -119,6 +119,11 @@ def _mark(mark: str) -> None:
     ctx = get_script_run_ctx()
     if ctx is not None:
         setattr(ctx, mark, ctx.cursors)  # ctx.cursors is a new dict on every run: the mark lasts one run
+
+
+def _read_reporting_years(report, framework) -> tuple[list[int], int]:
+    years = read_years(report, framework)
+    return years, read_latest_year(report, years)
 
 
 def read_years(report, framework) -> list[int]:

@@ -73,8 +73,8 @@ with widgets.explain_errors("the exports page"):
     st.header("Data for spreadsheets")
     st.markdown("**The full KPI table**: every indicator, scope and year of the plan with value, coverage, baseline, "
                 "target, progress and status (figures unrounded).")
-    widgets.draw_table_downloads("kpi_table", format_kpi_table(report),
-                                 f"accsm_kpi_table_{framework.code}")
+    kpi_table = widgets.remembered("kpi_table", (), lambda: format_kpi_table(report))
+    widgets.draw_table_downloads("kpi_table", kpi_table, f"accsm_kpi_table_{framework.code}")
     st.markdown("**Every stored country return**, current and superseded, with the sheet and cell each value "
                 "came from.")
     st.download_button("Stored returns (Excel)", data=lambda: _returns_bytes(url),

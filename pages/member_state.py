@@ -55,12 +55,19 @@ def _draw_indicators(report, country, year, framework) -> None:
 
 
 def _draw_submissions(url, country) -> None:
-    submissions = data.load_submissions(url, country=country)
-    if not len(submissions):
+    shown = widgets.remembered("member_state_files", (country,), lambda: _build_submissions(url, country))
+    if shown is None:
         st.info("No file from this Member State is stored yet.")
         return
+    st.dataframe(shown, hide_index=True, key="ams_submissions", height="content")
+
+
+def _build_submissions(url, country) -> pd.DataFrame | None:
+    submissions = data.load_submissions(url, country=country)
+    if not len(submissions):
+        return None
     superseded_by = {int(s): int(i) for i, s in zip(submissions["id"], submissions["supersedes_id"]) if pd.notna(s)}
-    shown = pd.DataFrame({
+    return pd.DataFrame({
         "submission": submissions["id"], "kind": submissions["kind"], "year": submissions["year"],
         "file": submissions["file_name"], "loaded by": submissions["submitted_by"],
         "loaded at (UTC)": pd.to_datetime(submissions["submitted_at"]).dt.strftime("%Y-%m-%d %H:%M"),
@@ -69,13 +76,15 @@ def _draw_submissions(url, country) -> None:
         "replaced by": [f"#{superseded_by[int(i)]}" if int(i) in superseded_by else "" for i in submissions["id"]],
         "demo": submissions["is_demo"].map({True: "demo", False: ""}),
     })
-    st.dataframe(shown, hide_index=True, key="ams_submissions", height="content")
+
+
+def _read_themes(url, country, year):
+    themes = data.load_arc_themes(url)
+    return arcs.order_themes(themes[themes["iso3"] == country]), arcs.theme_in_force(themes, country, year)
 
 
 def _draw_arc(url, report, country, year, names) -> None:
-    themes = data.load_arc_themes(url)
-    own = arcs.order_themes(themes[themes["iso3"] == country])
-    theme = arcs.theme_in_force(themes, country, year)
+    own, theme = widgets.remembered("member_state_themes", (country, year), lambda: _read_themes(url, country, year))
     if theme is None:
         st.write(f"No ARC theme is recorded for {literal(names.get(country, country))} up to {year}.")
     else:

@@ -43,12 +43,15 @@ def serve_and_measure(code_dir: Path, database_url: str, log_path: Path, step_ti
     port = _free_port()
     env = checkout_env(code_dir, {"ACCSM_DATABASE_URL": database_url})
     with open(log_path, "wb") as log:
+        # As scripts/dashboard.sh serves it; a checkout from before dashboard/launch.py with `streamlit run`.
+        launch = (["-m", "dashboard.launch"] if (Path(code_dir) / "dashboard" / "launch.py").is_file()
+                  else ["-m", "streamlit", "run", "app.py"])
         process = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true", "--server.port",
+            [sys.executable, *launch, "--server.headless", "true", "--server.port",
              str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
              "--server.fileWatcherType", "none"], cwd=code_dir, env=env, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
-    result = {"pages": {}, "server": "streamlit run app.py + Playwright/Chromium page loads"}
+    result = {"pages": {}, "server": f"python {' '.join(launch)} + Playwright/Chromium page loads"}
     try:
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline:

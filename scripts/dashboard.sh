@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Serve the dashboard on the embedded SQLite database (demo data on first start), from the project's own
-# virtual environment (.venv, created and filled on first run). Extra arguments go to `streamlit run`.
+# virtual environment (.venv, created and filled on first run). Extra arguments go to `streamlit run`
+# (through dashboard/launch.py).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/venv.sh
@@ -23,4 +24,6 @@ done
 # A store that was never used gets its demo data now, with progress on this terminal, so the first page is quick.
 "$VENV_PYTHON" -m importers demo || echo "The demo data could not be prepared now; the dashboard tries again on the first visit." >&2
 echo "ACCSM KPI dashboard: open http://$address:$port in a browser (database: ${ACCSM_DATABASE_URL:-data/accsm.db}). Stop with Ctrl+C."
-exec "$VENV_PYTHON" -m streamlit run app.py --server.headless true --browser.gatherUsageStats false "$@"
+# `streamlit run app.py`, from a process that imports what the pages import first (dashboard/launch.py): the first
+# visit then does not wait for pandas, plotly and the KPI modules.
+exec "$VENV_PYTHON" -m dashboard.launch --server.headless true --browser.gatherUsageStats false "$@"

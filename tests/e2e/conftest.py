@@ -82,7 +82,8 @@ def database_url(new_shared_store_url) -> str:
 
 @contextlib.contextmanager
 def run_app(database_url: str, log_path: Path, extra_args: tuple[str, ...] = (), user: str = "local"):
-    """Start `streamlit run app.py` on a free loopback port against `database_url`; yield its URL; stop it.
+    """Start the dashboard as scripts/dashboard.sh does (`python -m dashboard.launch`: `streamlit run app.py` after
+    importing what the pages import) on a free loopback port against `database_url`; yield its URL; stop it.
 
     `extra_args` go to `streamlit run` after the others (e.g. `--secrets.files`, for the sign-in tests); `user` is
     who the app acts as in local mode ($ACCSM_USER; by default a fresh install's user).
@@ -91,7 +92,7 @@ def run_app(database_url: str, log_path: Path, extra_args: tuple[str, ...] = (),
     env = {**os.environ, "ACCSM_DATABASE_URL": database_url, "ACCSM_USER": user}
     with open(log_path, "wb") as log:
         process = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
+            [sys.executable, "-m", "dashboard.launch", "--server.headless", "true",
              "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
              "--server.fileWatcherType", "none", *extra_args],
             cwd=APP_DIR, env=env, stdout=log, stderr=subprocess.STDOUT,

@@ -38,4 +38,4 @@ def test_demo__loads_a_never_used_store_with_progress_then_leaves_it_alone(tmp_p
 
 def test_dashboard_script_prepares_the_demo_before_serving():
     script = (ROOT / "scripts" / "dashboard.sh").read_text()
-    assert script.index("-m importers demo") < script.index("-m streamlit run")
+    assert script.index("-m importers demo") < script.index("-m dashboard.launch")

@@ -12,7 +12,9 @@ and nothing is under 12 pt but the 10 pt source line.
 
 from __future__ import annotations
 
+import contextlib
 import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -142,6 +144,20 @@ def build_briefing(connection: Connection, year: int, output_pptx: str | Path, o
     timings["compute"] = time.perf_counter() - started
 
     timings["renderer_start"] = start_renderer()
+    with _pdf_converter(output_pdf) as converter:
+        deck, pictures = _write_deck(context, cycle, output_pptx, timings,
+                                     converter.start_ahead if converter is not None else None)
+        pdf_path = None
+        if converter is not None:
+            step = time.perf_counter()
+            pdf_path = convert_to_pdf(output_pptx, Path(output_pdf), converter)
+            timings["pdf"] = time.perf_counter() - step
+    timings["total"] = time.perf_counter() - started
+    return BriefingResult(Path(output_pptx), pdf_path, len(deck.slides), len(pictures), timings)
+
+
+def _write_deck(context: _Context, cycle, output_pptx: str | Path, timings: dict[str, float],
+                figures_sent: Callable[[], None] | None = None):
     # Each figure is sent to Chromium as soon as it is built, and the deck is built while Chromium draws them:
     # a slide waits only for its own picture (kpi/exports/images.submit_figures), so the pack costs little more
     # than rendering its figures.
@@ -151,6 +167,8 @@ def build_briefing(connection: Connection, year: int, output_pptx: str | Path, o
     for key, figure in _build_figures(context, plans):
         pictures.submit(key, figure)
     timings["figures"] = time.perf_counter() - step
+    if figures_sent is not None:
+        figures_sent()
 
     step = time.perf_counter()
     deck = _build_deck(context, plans, pictures, cycle)
@@ -159,14 +177,21 @@ def build_briefing(connection: Connection, year: int, output_pptx: str | Path, o
     output_pptx.parent.mkdir(parents=True, exist_ok=True)
     deck.save(output_pptx)
     timings["deck"] = time.perf_counter() - step
+    return deck, pictures
 
-    pdf_path = None
-    if output_pdf is not None:
-        step = time.perf_counter()
-        pdf_path = convert_to_pdf(output_pptx, Path(output_pdf))
-        timings["pdf"] = time.perf_counter() - step
-    timings["total"] = time.perf_counter() - started
-    return BriefingResult(output_pptx, pdf_path, len(deck.slides), len(pictures), timings)
+
+@contextlib.contextmanager
+def _pdf_converter(output_pdf) -> Iterator[pdf.Converter | None]:
+    # LibreOffice starts while the charts render, so it is ready when the deck is written (kpi.exports.pdf).
+    if output_pdf is None:
+        yield None
+        return
+    try:
+        converter = pdf.Converter()
+    except pdf.PdfError as exc:
+        raise BriefingError(str(exc)) from exc
+    with converter:
+        yield converter
 
 
 def build_pack_figures(connection: Connection, year: int,
@@ -222,13 +247,14 @@ def describe_indicator(row: dict | None, indicator: Indicator, year: int, framew
     return first, _status_line(row, indicator, status, reported, ams_count, framework)
 
 
-def convert_to_pdf(pptx_path: Path, pdf_path: Path) -> Path:
-    """Convert a deck to PDF with LibreOffice (kpi.exports.pdf); return the PDF path.
+def convert_to_pdf(pptx_path: Path, pdf_path: Path, converter: pdf.Converter | None = None) -> Path:
+    """Convert a deck to PDF with LibreOffice (kpi.exports.pdf; through `converter` when one was started ahead);
+    return the PDF path.
 
     Raises BriefingError when soffice is missing, fails or times out.
     """
     try:
-        return pdf.convert_to_pdf(pptx_path, pdf_path)
+        return converter.convert(pptx_path, pdf_path) if converter else pdf.convert_to_pdf(pptx_path, pdf_path)
     except pdf.PdfError as exc:
         raise BriefingError(str(exc)) from exc
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+import time
+from pathlib import Path
 
 import pytest
 from pptx import Presentation
@@ -103,3 +105,69 @@ def test_convert_to_pdf__pictures_stay_lossless_not_jpeg(tmp_path):
     listing = subprocess.run(["pdfimages", "-list", str(result)], capture_output=True, text=True, check=True).stdout
     encodings = [line.split()[8] for line in listing.splitlines()[2:] if line.split()[2] == "image"]
     assert encodings == ["image"], listing  # "image" is Flate (lossless); LibreOffice's default writes "jpeg"
+
+
+def _processes_naming(text: str) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        try:
+            command = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+            state = next((line for line in (entry / "status").read_text().splitlines() if line.startswith("State:")),
+                         "")
+        except (OSError, ValueError):
+            continue
+        if text in command and "zombie" not in state:
+            found.append(int(entry.name))
+    return found
+
+
+def _all_gone(text: str, seconds: float = 60) -> bool:
+    # A killed process disappears a moment after the signal: wait for that state, within a generous limit.
+    deadline = time.monotonic() + seconds
+    while _processes_naming(text) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return _processes_naming(text) == []
+
+
+def test_converter__processes_started_ahead_take_the_parts_and_none_is_left_after_close(tmp_path):
+    deck = write_deck(tmp_path / "deck.pptx", 25)
+    with pdf.Converter() as converter:
+        converter.start_ahead()
+        waiting, work = list(converter._waiting), str(converter._work)
+        assert len(waiting) == 2 and all(p.poll() is None for p in waiting)
+        result = converter.convert(deck, tmp_path / "deck.pdf")
+        # A process started ahead ends by itself once it has converted the part handed to it; one that was
+        # handed nothing would wait until close().
+        deadline = time.monotonic() + 120
+        while any(p.poll() is None for p in waiting) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert [p.returncode for p in waiting] == [0, 0]
+    assert page_texts(result) == [f"Slide number {n} of 25" for n in range(1, 26)]
+    assert _all_gone(work)
+    assert not Path(work).exists()
+
+
+def test_converter__processes_started_ahead_but_never_used_are_stopped_on_close(tmp_path):
+    with pdf.Converter() as converter:
+        converter.start_ahead()
+        waiting, work = list(converter._waiting), str(converter._work)
+    assert all(p.returncode is not None for p in waiting)
+    assert _all_gone(work)
+
+
+def test_stop__kills_what_the_process_started_too(tmp_path):
+    # soffice is a script whose soffice.bin would outlive a kill of the script alone.
+    marker = f"sleep {314159 + len(str(tmp_path))}"
+    process = pdf._spawn(["bash", "-c", f"{marker} & wait"])
+    deadline = time.monotonic() + 60
+    while not _processes_naming(marker) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert _processes_naming(marker)
+    pdf._stop(process)
+    assert _all_gone(marker)
+
+
+def test_bounded__a_process_started_ahead_is_killed_with_its_group_after_the_limit():
+    command = pdf._bounded(["soffice", "--headless"], 600)
+    assert command[-2:] == ["soffice", "--headless"]
+    assert command[:4] == [shutil.which("timeout"), "-s", "KILL", "600"]

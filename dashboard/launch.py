@@ -1,5 +1,5 @@
 """Serve app.py with `streamlit run` from a process that has already imported what the router and every page import,
-so the first visit to a new server does not wait for pandas, plotly and the dashboard's own modules."""
+so the first visit to a new server does not wait for pandas, plotly and the KPI modules."""
 
 from __future__ import annotations
 
@@ -24,8 +24,7 @@ def imported_by_scripts(root: Path = ROOT) -> list[str]:
                 names[node.module] = None
                 # `from dashboard import data`: the submodule is the module to import
                 names.update((f"{node.module}.{alias.name}", None) for alias in node.names
-                             if importlib.util.find_spec(node.module) is not None
-                             and _is_submodule(node.module, alias.name))
+                             if _is_submodule(node.module, alias.name))
     return list(names)
 
 
@@ -44,9 +43,16 @@ def warm_up(root: Path = ROOT) -> list[str]:
     The modules they import come with the pages' other imports (kpi, pandas, plotly).
     """
     names = [n for n in imported_by_scripts(root) if n != "dashboard" and not n.startswith("dashboard.")]
+    warmed = []
     for name in names:
-        importlib.import_module(name)
-    return names
+        try:
+            importlib.import_module(name)
+        except Exception as exc:  # noqa: BLE001 - a warm-up only: the page that imports it reports the failure
+            print(f"warm-up: {name} could not be imported ({type(exc).__name__}: {exc}); the page that needs it "
+                  "will say so", file=sys.stderr)
+            continue
+        warmed.append(name)
+    return warmed
 
 
 def main(argv: list[str] | None = None) -> int:

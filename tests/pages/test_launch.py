@@ -55,3 +55,12 @@ def test_the_arguments_go_to_streamlit_run_after_app_py():
                             text=True, timeout=300)
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("Usage: streamlit run ")
+
+
+def test_a_module_that_cannot_be_imported_is_reported_and_the_rest_still_warmed(tmp_path, capsys):
+    (tmp_path / "pages").mkdir()
+    (tmp_path / "app.py").write_text("import json\nimport no_such_module_anywhere\nimport math\n")
+    assert launch.warm_up(tmp_path) == ["json", "math"]
+    said = capsys.readouterr().err
+    assert "no_such_module_anywhere could not be imported (ModuleNotFoundError" in said
+    assert "Traceback" not in said

@@ -62,7 +62,7 @@ class Converter:
         for number in range(1, _parts() + 1):
             command = [self._soffice, f"-env:UserInstallation={self._profile(number).as_uri()}", "--headless",
                        "--norestore", "--nologo", "--nodefault"]
-            self._waiting.append(_spawn(_bounded(command, SOFFICE_TIMEOUT_SECONDS * 2)))
+            self._waiting.append(_spawn(_bounded(command, SOFFICE_TIMEOUT_SECONDS * 4)))
 
     def convert(self, pptx_path: Path, pdf_path: Path) -> Path:
         """Convert the deck (a long one in two parts at once, joined); return `pdf_path`. Raises PdfError."""

@@ -49,7 +49,7 @@ def test_the_warm_up_imports_the_pages_modules_but_not_dashboards_and_says_nothi
     assert result.stderr == ""
 
 
-def test_the_arguments_go_to_streamlit_run_after_app_py():
+def test_its_arguments_reach_streamlit_run():
     # `--help` of `streamlit run` proves the command reached it without starting a server.
     result = subprocess.run([sys.executable, "-m", "dashboard.launch", "--help"], cwd=ROOT, capture_output=True,
                             text=True, timeout=300)

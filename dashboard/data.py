@@ -86,8 +86,9 @@ def ensure_demo_data(url: str) -> int:
         with state["lock"]:
             if state["thread"] is thread:
                 state["thread"] = None
-        if state["error"] is None:
-            st.rerun()  # the page again, from the top, without the bar
+        # The page goes on in this run, below the emptied bar. A rerun would end this run first, and in the moment
+        # between the two runs the browser shows a finished page holding only the bar.
+        bar.empty()
     if state["error"] is not None:
         raise state["error"]
     return state["loaded"] or 0

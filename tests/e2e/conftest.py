@@ -35,7 +35,8 @@ CONTENT_HEIGHT = """() => {
                     document.documentElement.scrollHeight);
 }"""
 # A freshly loaded page reads as "not running" before its first run has even begun, with no charts to wait for:
-# an element in the main block shows the first run has started.
+# an element in the main block shows the first run has started. It need not be visible: on a never-used store the
+# first element is the demo data's progress bar, emptied once the files are loaded.
 FIRST_RUN_STARTED = '[data-testid="stMainBlockContainer"] [data-testid="stElementContainer"]'
 # Widgets whose code is loaded lazily (selects, date inputs, tables, buttons) show a skeleton until it arrives.
 SKELETONS_GONE = "() => !document.querySelector('[data-testid^=\"stSkeleton\"]')"
@@ -173,7 +174,7 @@ def wait_for_app(page) -> None:
 def open_app(page, app_url: str, path: str = "") -> None:
     """Go to a page of the app (path as in the address bar, e.g. "indicator?year=2018") and wait for it."""
     page.goto(f"{app_url}/{path.lstrip('/')}")
-    page.wait_for_selector(FIRST_RUN_STARTED, timeout=SLOW_STEP_MS)
+    page.wait_for_selector(FIRST_RUN_STARTED, state="attached", timeout=SLOW_STEP_MS)
     wait_for_app(page)
 
 
